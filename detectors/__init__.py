@@ -1,0 +1,1 @@
+"""Detectors: decoders, the fingerprint matcher and the rule engine."""

@@ -1,0 +1,26 @@
+"""Byte offsets to 1-based line and column numbers, computed only when something matched."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+_NEWLINE = re.compile(rb"\n")
+
+
+class LineIndex:
+    """Maps offsets in `data` to (line, column); built lazily on the first lookup."""
+
+    def __init__(self, data: bytes, first_line: int = 1) -> None:
+        self._data = data
+        self._first_line = first_line
+        self._newlines: list[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self._newlines is None:
+            self._newlines = [m.start() for m in _NEWLINE.finditer(self._data)]
+        line_index = bisect.bisect_left(self._newlines, offset)
+        line_start = self._newlines[line_index - 1] + 1 if line_index else 0
+        # Columns count characters, not bytes, so a UTF-8 line before the key stays exact.
+        column = len(self._data[line_start:offset].decode("utf-8", "replace")) + 1
+        return self._first_line + line_index, column

@@ -1,0 +1,167 @@
+"""Finding candidate windows: spans of exactly an inventory key's length, in its alphabet.
+
+Three finders, one contract (`windows(data)` yields `(start, end)` byte offsets):
+- `RegexWindows`: pure Python. Finds runs of the alphabet with `re`, then the bounded
+  windows inside each run.
+- `HyperscanWindows`: the same windows found by one compiled Hyperscan database holding one
+  fixed-length pattern per (alphabet, length); identical output, several times faster.
+- `ExhaustiveWindows`: every window of a key length inside a run of the alphabet, bounded or
+  not, for incident work where a key may be glued to other text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from detectors.byteclass import byte_class
+from scanner.charsets import Charset
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpec:
+    """The key lengths to look for in one alphabet."""
+
+    charset: Charset
+    lengths: frozenset[int]
+
+
+class WindowFinder(Protocol):
+    def windows(self, data: bytes) -> Iterator[tuple[int, int]]: ...
+
+
+class _RunScanner:
+    """Maximal runs of one alphabet that are long enough to hold the shortest key."""
+
+    def __init__(self, spec: WindowSpec) -> None:
+        self.spec = spec
+        shortest = min(spec.lengths)
+        self.pattern = re.compile(byte_class(spec.charset.chars) + b"{%d,}" % shortest)
+        self.sorted_lengths = sorted(spec.lengths)
+        # Bytes of the alphabet that cannot continue a token: windows may also begin after
+        # (or end before) one of these inside a run. None when the alphabet has none.
+        self.inner_left = _inner_breaks(spec.charset.chars, spec.charset.left)
+        self.inner_right = _inner_breaks(spec.charset.chars, spec.charset.right)
+
+    def runs(self, data: bytes) -> Iterator[tuple[int, int]]:
+        for run in self.pattern.finditer(data):
+            yield run.span()
+
+
+def _inner_breaks(chars: bytes, continuing: bytes) -> re.Pattern[bytes] | None:
+    breaks = bytes(b for b in chars if b not in continuing)
+    return re.compile(byte_class(breaks)) if breaks else None
+
+
+class RegexWindows:
+    def __init__(self, specs: Iterable[WindowSpec]) -> None:
+        self._scanners = [_RunScanner(spec) for spec in specs]
+
+    def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
+        for scanner in self._scanners:
+            for run_start, run_end in scanner.runs(data):
+                yield from _bounded_in_run(data, run_start, run_end, scanner)
+
+
+def _bounded_in_run(
+    data: bytes, run_start: int, run_end: int, scanner: _RunScanner
+) -> Iterator[tuple[int, int]]:
+    charset = scanner.spec.charset
+    starts = _edges(data, run_start, run_end, charset.left, scanner.inner_left, leading=True)
+    ends = set(_edges(data, run_start, run_end, charset.right, scanner.inner_right, leading=False))
+    for start in starts:
+        for length in scanner.sorted_lengths:
+            if start + length > run_end:
+                break
+            if start + length in ends:
+                yield start, start + length
+
+
+def _edges(
+    data: bytes,
+    run_start: int,
+    run_end: int,
+    continuing: bytes,
+    inner: re.Pattern[bytes] | None,
+    *,
+    leading: bool,
+) -> list[int]:
+    """Offsets in the run where a token may begin (leading) or end: next to a byte that
+    cannot continue it, outside the run or, for alphabets that have such bytes, inside it."""
+    edges: list[int] = []
+    outside = run_start - 1 if leading else run_end
+    if outside < 0 or outside >= len(data) or data[outside] not in continuing:
+        edges.append(run_start if leading else run_end)
+    if inner is not None:
+        shift = 1 if leading else 0
+        edges.extend(m.start() + shift for m in inner.finditer(data, run_start, run_end))
+    return edges
+
+
+class ExhaustiveWindows:
+    def __init__(self, specs: Iterable[WindowSpec]) -> None:
+        self._scanners = [_RunScanner(spec) for spec in specs]
+
+    def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
+        for scanner in self._scanners:
+            for run_start, run_end in scanner.runs(data):
+                for length in scanner.sorted_lengths:
+                    for start in range(run_start, run_end - length + 1):
+                        yield start, start + length
+
+
+class HyperscanWindows:
+    """Bounded windows from a Hyperscan block-mode database.
+
+    Each pattern is `[^left][chars]{L}[^right]`, matched over the data padded with a newline
+    at both ends (a newline never continues a token). Patterns have a fixed length, so the
+    window is known from the end offset alone and no start-of-match tracking is needed.
+    """
+
+    def __init__(self, specs: Iterable[WindowSpec]) -> None:
+        import hyperscan  # deferred: the hook should not pay for it when unused
+
+        self._lengths: list[int] = []
+        expressions: list[bytes] = []
+        for spec in specs:
+            for length in sorted(spec.lengths):
+                expressions.append(_bounded_expression(spec.charset, length))
+                self._lengths.append(length)
+        self._database: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=expressions,
+            ids=list(range(len(expressions))),
+            flags=[0] * len(expressions),
+        )
+        self._scratch: Any = hyperscan.Scratch(self._database)
+
+    def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        lengths = self._lengths
+
+        def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            # `to` is exclusive in the padded buffer: window ends at to - 2 in `data`.
+            end = to - 2
+            found.append((end - lengths[pattern_id], end))
+
+        self._database.scan(
+            b"\n" + data + b"\n", match_event_handler=on_match, scratch=self._scratch
+        )
+        return iter(found)
+
+
+def _bounded_expression(charset: Charset, length: int) -> bytes:
+    left = byte_class(charset.left, negate=True)
+    body = byte_class(charset.chars) + b"{%d}" % length
+    right = byte_class(charset.right, negate=True)
+    return left + body + right
+
+
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,3 @@
+from scanner.entry import main
+
+main()

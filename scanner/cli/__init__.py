@@ -1,0 +1,1 @@
+"""The click layer: parse, call the engine, render."""

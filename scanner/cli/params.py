@@ -1,0 +1,65 @@
+"""click parameter types and options shared by several commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from scanner.durations import InvalidDuration, parse_duration
+from scanner.model import Kind
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SIZE = re.compile(r"^(\d+)([kKmMgG]?)[bB]?$")
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+class ByteSize(click.ParamType):  # type: ignore[type-arg]
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        found = _SIZE.match(str(value).strip())
+        if not found:
+            self.fail(f"{value!r} is not a size like 500K, 50M or 1G", param, ctx)
+        return int(found.group(1)) * _SIZE_UNITS[found.group(2).lower()]
+
+
+class Duration(click.ParamType):  # type: ignore[type-arg]
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            parse_duration(str(value))
+        except InvalidDuration as error:
+            self.fail(str(error), param, ctx)
+        return str(value)
+
+
+class KindList(click.ParamType):  # type: ignore[type-arg]
+    """A comma-separated list of finding kinds, e.g. `exposure,stale`."""
+
+    name = "kinds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> frozenset[Kind]:
+        if isinstance(value, frozenset):
+            return value
+        names = [name.strip() for name in str(value).split(",") if name.strip()]
+        try:
+            return frozenset(Kind(name) for name in names)
+        except ValueError:
+            self.fail(f"{value!r}: kinds are {', '.join(k.value for k in Kind)}", param, ctx)
+
+
+def inventory_option(function: F) -> F:
+    return click.option(
+        "--inventory",
+        "inventory_path",
+        metavar="FILE",
+        help="Inventory file (default: $KEYSPRAWL_INVENTORY, then ./keysprawl-inventory.toml).",
+    )(function)

@@ -1,0 +1,198 @@
+"""The scan engine: chunks from connectors, matches from detectors, findings from matches.
+
+Content seen before (same `blob_id`) is not matched again: its earlier matches get the new
+location. Large scans spread matching over worker processes; a small scan (the hook, a
+single file) stays in-process, because starting workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain
+
+from connectors.base import Connector, Tally
+from detectors.base import DetectorSet, DetectorSpec
+from scanner.classify import Classifier
+from scanner.model import Chunk, Finding, Match, Problem
+
+# Work is sent to processes in batches of about this many bytes.
+BATCH_BYTES = 4 * 1024 * 1024
+
+ProgressCallback = Callable[[Chunk], None]
+
+
+@dataclass(slots=True)
+class ScanStats:
+    chunks: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding]
+    problems: list[Problem]
+    stats: ScanStats
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+
+class FindingCollector:
+    """Groups occurrences by fingerprint: one leaked key in 50 places is one finding."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        self._classifier = classifier
+        self._findings: dict[str, Finding] = {}
+        self._seen: set[tuple[str, object]] = set()
+
+    def add(self, chunk: Chunk, match: Match) -> None:
+        occurrence, key, digest = self._classifier.occurrence(match, chunk.location)
+        finding = self._findings.get(digest)
+        if finding is None:
+            finding = Finding(
+                digest, match.preview, key.id if key else None, key.owner if key else None
+            )
+            self._findings[digest] = finding
+        if match.rule_id and match.rule_id not in finding.rule_ids:
+            finding.rule_ids.append(match.rule_id)
+        place = (digest, occurrence.location)
+        if place not in self._seen:
+            self._seen.add(place)
+            finding.occurrences.append(occurrence)
+
+    def findings(self) -> list[Finding]:
+        return sorted(
+            self._findings.values(), key=lambda f: (f.key_id is None, f.key_id or "", f.fingerprint)
+        )
+
+
+def scan(
+    connectors: Sequence[Connector],
+    *,
+    detectors: DetectorSpec,
+    classifier: Classifier,
+    jobs: int = 1,
+    progress: ProgressCallback | None = None,
+) -> ScanResult:
+    started = time.perf_counter()
+    tally = Tally()
+    stats = ScanStats()
+    collector = FindingCollector(classifier)
+    chunks = chain.from_iterable(connector.chunks(tally) for connector in connectors)
+    for chunk, matches in _matched(chunks, detectors, jobs):
+        stats.chunks += 1
+        stats.bytes += len(chunk.data)
+        for match in matches:
+            collector.add(chunk, match)
+        if progress:
+            progress(chunk)
+    stats.seconds = time.perf_counter() - started
+    stats.skipped = dict(tally.skipped)
+    return ScanResult(collector.findings(), tally.problems, stats, tally.notes)
+
+
+def _matched(
+    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
+) -> Iterator[tuple[Chunk, list[Match]]]:
+    cache: dict[str, list[Match]] = {}  # only content that matched something
+    fresh = _FreshOnly(chunks)
+    first = _take_batch(fresh)
+    more = _take_batch(fresh)
+    if jobs <= 1 or not more:
+        stream: Iterator[tuple[Chunk, list[Match]]] = _inline(
+            chain(first, more, fresh), spec.build()
+        )
+    else:
+        stream = _in_processes(chain(first, more, fresh), spec, jobs)
+    for chunk, matches in stream:
+        if chunk.blob_id is not None and matches:
+            cache[chunk.blob_id] = matches
+        yield chunk, matches
+    yield from ((chunk, cache.get(chunk.blob_id or "", [])) for chunk in fresh.repeats)
+
+
+class _FreshOnly:
+    """Passes on chunks whose content was not seen; keeps the repeats for the end."""
+
+    def __init__(self, chunks: Iterator[Chunk]) -> None:
+        self._chunks = chunks
+        self._seen: set[str] = set()
+        self.repeats: list[Chunk] = []
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return self
+
+    def __next__(self) -> Chunk:
+        for chunk in self._chunks:
+            if chunk.blob_id is None:
+                return chunk
+            if chunk.blob_id in self._seen:
+                # Only the location is kept: the data was matched once already.
+                self.repeats.append(Chunk(b"", chunk.location, chunk.blob_id, chunk.first_line))
+                continue
+            self._seen.add(chunk.blob_id)
+            return chunk
+        raise StopIteration
+
+
+def _take_batch(chunks: Iterator[Chunk]) -> list[Chunk]:
+    batch: list[Chunk] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk.data)
+        if size >= BATCH_BYTES:
+            break
+    return batch
+
+
+def _batches(chunks: Iterator[Chunk]) -> Iterator[list[Chunk]]:
+    while batch := _take_batch(chunks):
+        yield batch
+
+
+def _inline(chunks: Iterable[Chunk], detectors: DetectorSet) -> Iterator[tuple[Chunk, list[Match]]]:
+    for chunk in chunks:
+        yield chunk, detectors.find(chunk.data, first_line=chunk.first_line)
+
+
+_worker_detectors: DetectorSet | None = None
+
+
+def _start_worker(spec: DetectorSpec) -> None:
+    global _worker_detectors
+    _worker_detectors = spec.build()
+
+
+def _find_in_batch(batch: list[tuple[bytes, int]]) -> list[list[Match]]:
+    assert _worker_detectors is not None
+    return [_worker_detectors.find(data, first_line=first_line) for data, first_line in batch]
+
+
+def _in_processes(
+    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
+) -> Iterator[tuple[Chunk, list[Match]]]:
+    pending: deque[tuple[list[Chunk], Future[list[list[Match]]]]] = deque()
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(spec,)) as pool:
+        for batch in _batches(chunks):
+            work = [(chunk.data, chunk.first_line) for chunk in batch]
+            pending.append((batch, pool.submit(_find_in_batch, work)))
+            # A bounded number of batches in flight keeps memory flat on a huge scan.
+            while len(pending) > 2 * jobs:
+                yield from _collect(*pending.popleft())
+        while pending:
+            yield from _collect(*pending.popleft())
+
+
+def _collect(
+    batch: list[Chunk], future: Future[list[list[Match]]]
+) -> Iterator[tuple[Chunk, list[Match]]]:
+    yield from zip(batch, future.result(), strict=True)

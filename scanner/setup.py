@@ -1,0 +1,37 @@
+"""Building the detectors and classifier for a scan from the inventory and the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from detectors.base import DetectorSpec
+from detectors.fingerprint_matcher import Target
+from scanner.classify import Classifier
+from scanner.errors import ConfigError
+from scanner.fingerprint import PEPPER_ENV, Fingerprinter
+from scanner.inventory import Inventory
+from scanner.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingOptions:
+    exhaustive: bool = False
+    accelerate: bool = True
+
+
+def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpec:
+    fingerprinter = Fingerprinter.from_environment()
+    if inventory.uses_keyed_digests() and fingerprinter.pepper is None:
+        raise ConfigError(f"the inventory holds hmac-sha256 fingerprints: set {PEPPER_ENV}")
+    targets = tuple(Target(fp.digest, fp.length, fp.charset) for _, fp in inventory.fingerprints())
+    return DetectorSpec(
+        targets,
+        pepper=fingerprinter.pepper,
+        exhaustive=options.exhaustive,
+        accelerate=options.accelerate,
+    )
+
+
+def classifier(inventory: Inventory, today: date | None = None) -> Classifier:
+    return Classifier(inventory, Policy(today or date.today()))
