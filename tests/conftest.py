@@ -1,0 +1,101 @@
+"""Shared test helpers: keys generated at test time (never committed) and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ALNUM = string.ascii_letters + string.digits
+
+
+def random_key(length: int = 40, prefix: str = "", alphabet: str = ALNUM) -> str:
+    """A fresh high-entropy value; tests plant these and then search outputs for them."""
+    body = "".join(secrets.choice(alphabet) for _ in range(length - len(prefix)))
+    return prefix + body
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_keysprawl(
+    *args: str | Path,
+    stdin: str | bytes = b"",
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> CliResult:
+    """Run the real console command in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop(
+        "KEYSPRAWL_INVENTORY", None
+    ) if env is None or "KEYSPRAWL_INVENTORY" not in env else None
+    completed = subprocess.run(
+        [sys.executable, "-m", "scanner", *map(str, args)],
+        input=stdin.encode() if isinstance(stdin, str) else stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+    return CliResult(
+        completed.returncode,
+        completed.stdout.decode("utf-8", "replace"),
+        completed.stderr.decode("utf-8", "replace"),
+    )
+
+
+@pytest.fixture
+def keysprawl() -> Callable[..., CliResult]:
+    return run_keysprawl
+
+
+def add_key(
+    inventory: Path, key_id: str, value: str, *extra: str, env: dict[str, str] | None = None
+) -> None:
+    """Add a key with complete lifecycle details through the real CLI."""
+    result = run_keysprawl(
+        "inventory",
+        "add",
+        key_id,
+        "--inventory",
+        inventory,
+        "--owner",
+        "platform-team",
+        "--purpose",
+        "test key",
+        "--scope",
+        "tests",
+        "--provider",
+        "internal",
+        "--rotate-every",
+        "90d",
+        "--revoke",
+        "https://runbooks.example/revoke",
+        *extra,
+        stdin=value,
+        env=env,
+    )
+    assert result.code == 0, result.stderr
+
+
+def files_containing(root: Path, values: list[str]) -> list[Path]:
+    """Every file under root whose bytes hold any of the values (should be none)."""
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if any(value.encode() in data for value in values):
+                hits.append(path)
+    return hits
