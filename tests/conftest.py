@@ -36,10 +36,9 @@ def run_keysprawl(
     env: dict[str, str] | None = None,
 ) -> CliResult:
     """Run the real console command in a subprocess, as a user would."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop(
-        "KEYSPRAWL_INVENTORY", None
-    ) if env is None or "KEYSPRAWL_INVENTORY" not in env else None
+    # The caller's own KEYSPRAWL_* settings must not leak into a test.
+    full_env = {key: value for key, value in os.environ.items() if not key.startswith("KEYSPRAWL_")}
+    full_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "scanner", *map(str, args)],
         input=stdin.encode() if isinstance(stdin, str) else stdin,
