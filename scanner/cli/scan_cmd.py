@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from scanner import engine, setup
 from scanner import inventory as inventory_module
+from scanner.cli.git_params import git_options, git_scan_options
 from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
 from scanner.cli.params import ByteSize, KindList, inventory_option
 from scanner.cli.progress import terminal_progress
@@ -39,6 +41,7 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
+@git_options
 @click.option(
     "--fail-on",
     type=KindList(),
@@ -55,10 +58,12 @@ def scan(
     jobs: int,
     no_accelerator: bool,
     fail_on: frozenset[Kind],
+    **git: Any,
 ) -> None:
-    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys."""
+    """Scan files, folders, git repositories (a path or a clone URL) or `-` (standard input)
+    for copies of inventory keys."""
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    options = TargetOptions(max_file_size=max_file_size)
+    options = TargetOptions(max_file_size=max_file_size, git=git_scan_options(git, max_file_size))
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
     with terminal_progress() as progress:
