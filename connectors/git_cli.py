@@ -87,6 +87,10 @@ def open_repository(path: Path) -> Git:
 
 def is_repository(path: Path) -> bool:
     """Cheap test for `scan PATH`: a working tree's top folder or a bare repository."""
-    if (path / ".git").exists():
-        return True
-    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+    dot_git = path / ".git"
+    if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: ..."
+        return dot_git.read_bytes().startswith(b"gitdir:")
+    return any(
+        (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
+        for folder in (dot_git, path)
+    )

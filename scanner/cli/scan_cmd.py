@@ -11,7 +11,14 @@ import click
 from scanner import engine, setup
 from scanner import inventory as inventory_module
 from scanner.cli.git_params import git_options, git_scan_options
-from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
+from scanner.cli.output import (
+    DEFAULT_FAIL_ON,
+    FORMATS,
+    exit_code,
+    opened_output,
+    render,
+    without_allowed,
+)
 from scanner.cli.params import ByteSize, KindList, inventory_option
 from scanner.cli.progress import terminal_progress
 from scanner.model import Kind
@@ -41,6 +48,7 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
+@click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
 @git_options
 @click.option(
     "--fail-on",
@@ -58,6 +66,7 @@ def scan(
     jobs: int,
     no_accelerator: bool,
     fail_on: frozenset[Kind],
+    include_allowed: bool,
     **git: Any,
 ) -> None:
     """Scan files, folders, git repositories (a path or a clone URL) or `-` (standard input)
@@ -74,6 +83,8 @@ def scan(
             jobs=jobs,
             progress=progress,
         )
+    if not include_allowed:
+        result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
     click.get_current_context().exit(exit_code(result, fail_on))
