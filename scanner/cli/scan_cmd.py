@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from scanner import inventory as inventory_module
 from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
 from scanner.cli.params import ByteSize, KindList, inventory_option
 from scanner.cli.progress import terminal_progress
+from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
 from scanner.model import Kind
 from scanner.targets import TargetOptions, connector_for
 
@@ -45,6 +47,7 @@ from scanner.targets import TargetOptions, connector_for
     default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
     show_default=True,
 )
+@service_options
 def scan(
     targets: tuple[str, ...],
     inventory_path: str | None,
@@ -55,10 +58,13 @@ def scan(
     jobs: int,
     no_accelerator: bool,
     fail_on: frozenset[Kind],
+    **remote: Any,
 ) -> None:
-    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys."""
+    """Scan files, folders (recursively), `-` (standard input) or remote sources
+    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys."""
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    options = TargetOptions(max_file_size=max_file_size)
+    services = build_service_options({name: remote[name] for name in SERVICE_OPTION_NAMES})
+    options = TargetOptions(max_file_size=max_file_size, services=services)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
     with terminal_progress() as progress:
@@ -71,4 +77,7 @@ def scan(
         )
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
+    if output_format != "text":  # machine output stays parseable; the errors still show
+        for problem in result.problems:
+            click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
     click.get_current_context().exit(exit_code(result, fail_on))
