@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import Tally
-from connectors.http import HttpPolicy, retry_settings, scrub, token_from
+from connectors.http import HttpPolicy, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, guarded, iso, newer
+from connectors.retry import retry_settings
 from scanner.model import Chunk, Location
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def make_client(settings: GithubSettings, token: str) -> Any:
 def _retry(policy: HttpPolicy) -> Any:
     from github import GithubRetry
 
-    from connectors.http import CappedRetryMixin
+    from connectors.retry import CappedRetryMixin
 
     class CappedGithubRetry(CappedRetryMixin, GithubRetry):
         """GithubRetry (403 rate limits, reset header) with our caps on every wait."""

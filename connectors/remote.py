@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from connectors.base import Tally
-from connectors.http import WaitTooLong
+from connectors.retry import WaitTooLong
 
 T = TypeVar("T")
 Describe = Callable[[BaseException, str], str]

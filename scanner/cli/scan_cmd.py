@@ -10,7 +10,14 @@ import click
 
 from scanner import engine, setup
 from scanner import inventory as inventory_module
-from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
+from scanner.cli.output import (
+    DEFAULT_FAIL_ON,
+    FORMATS,
+    exit_code,
+    opened_output,
+    render,
+    without_allowed,
+)
 from scanner.cli.params import ByteSize, KindList, inventory_option
 from scanner.cli.progress import terminal_progress
 from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
@@ -41,6 +48,7 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
+@click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
 @click.option(
     "--fail-on",
     type=KindList(),
@@ -58,6 +66,7 @@ def scan(
     jobs: int,
     no_accelerator: bool,
     fail_on: frozenset[Kind],
+    include_allowed: bool,
     **remote: Any,
 ) -> None:
     """Scan files, folders (recursively), `-` (standard input) or remote sources
@@ -75,6 +84,8 @@ def scan(
             jobs=jobs,
             progress=progress,
         )
+    if not include_allowed:
+        result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
     if output_format != "text":  # machine output stays parseable; the errors still show
