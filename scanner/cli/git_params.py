@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import click
@@ -20,7 +21,6 @@ _OPTIONS = (
         help="Repository: also every ref, reflog and object no ref reaches (incident work).",
     ),
     click.option("--since-commit", metavar="SHA", help="Repository: only commits after SHA."),
-    click.option("--since", metavar="DATE", help="Repository: only commits since DATE."),
     click.option(
         "--branch",
         "branches",
@@ -31,16 +31,21 @@ _OPTIONS = (
 )
 
 
+# `--since` is shared with the remote sources (scanner.cli.service_params) and applies here too.
+GIT_OPTION_NAMES = ("no_worktree", "no_history", "all_objects", "since_commit", "branches")
+
+
 def git_options(function: F) -> F:
     for option in reversed(_OPTIONS):
         function = option(function)
     return function
 
 
-def git_scan_options(values: dict[str, Any], max_file_size: int) -> GitScanOptions | None:
-    """The git options, or None when none was given (a plain folder stays a plain folder)."""
-    if not any(values.values()):
-        return None
+def git_scan_options(
+    values: dict[str, Any], since: datetime | None, max_file_size: int
+) -> tuple[GitScanOptions, bool]:
+    """The git options, and whether any git-only one was given (then the target must be a
+    repository; otherwise a plain folder stays a plain folder)."""
     if values["no_worktree"] and values["no_history"]:
         raise click.UsageError("--no-worktree and --no-history leave nothing to scan")
     return GitScanOptions(
@@ -48,7 +53,7 @@ def git_scan_options(values: dict[str, Any], max_file_size: int) -> GitScanOptio
         history=not values["no_history"],
         all_objects=values["all_objects"],
         since_commit=values["since_commit"],
-        since=values["since"],
+        since=since.isoformat() if since else None,
         branches=tuple(values["branches"]),
         max_file_size=max_file_size,
-    )
+    ), any(values.values())

@@ -10,7 +10,7 @@ import click
 
 from scanner import engine, setup
 from scanner import inventory as inventory_module
-from scanner.cli.git_params import git_options, git_scan_options
+from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.output import (
     DEFAULT_FAIL_ON,
     FORMATS,
@@ -21,6 +21,7 @@ from scanner.cli.output import (
 )
 from scanner.cli.params import ByteSize, KindList, inventory_option
 from scanner.cli.progress import terminal_progress
+from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
 from scanner.model import Kind
 from scanner.targets import TargetOptions, connector_for
 
@@ -56,6 +57,7 @@ from scanner.targets import TargetOptions, connector_for
     default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
     show_default=True,
 )
+@service_options
 def scan(
     targets: tuple[str, ...],
     inventory_path: str | None,
@@ -67,12 +69,17 @@ def scan(
     no_accelerator: bool,
     fail_on: frozenset[Kind],
     include_allowed: bool,
-    **git: Any,
+    **extra: Any,
 ) -> None:
-    """Scan files, folders, git repositories (a path or a clone URL) or `-` (standard input)
+    """Scan files, folders (recursively), git repositories (a path or a clone URL), `-`
+    (standard input) or remote sources (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL)
     for copies of inventory keys."""
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    options = TargetOptions(max_file_size=max_file_size, git=git_scan_options(git, max_file_size))
+    services = build_service_options({name: extra[name] for name in SERVICE_OPTION_NAMES})
+    git, git_only = git_scan_options(
+        {name: extra[name] for name in GIT_OPTION_NAMES}, extra["since"], max_file_size
+    )
+    options = TargetOptions(max_file_size, services=services, git=git, require_git=git_only)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
     with terminal_progress() as progress:
@@ -87,4 +94,7 @@ def scan(
         result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
+    if output_format != "text":  # machine output stays parseable; the errors still show
+        for problem in result.problems:
+            click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
     click.get_current_context().exit(exit_code(result, fail_on))
