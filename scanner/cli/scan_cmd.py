@@ -7,12 +7,21 @@ from pathlib import Path
 
 import click
 
+from scanner import config as config_module
 from scanner import engine, setup
 from scanner import inventory as inventory_module
-from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
-from scanner.cli.params import ByteSize, KindList, inventory_option
+from scanner.cli.output import FORMATS, exit_code, opened_output, render
+from scanner.cli.params import ByteSize, fail_on_option, inventory_option
 from scanner.cli.progress import terminal_progress
-from scanner.model import Kind
+from scanner.cli.state import (
+    checkpointing,
+    config_option,
+    finish_recording,
+    recording,
+    scan_store_path,
+    store_option,
+)
+from scanner.policy import FailOn
 from scanner.targets import TargetOptions, connector_for
 
 
@@ -39,12 +48,9 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
-@click.option(
-    "--fail-on",
-    type=KindList(),
-    default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
-    show_default=True,
-)
+@fail_on_option
+@store_option
+@config_option
 def scan(
     targets: tuple[str, ...],
     inventory_path: str | None,
@@ -54,21 +60,34 @@ def scan(
     exhaustive: bool,
     jobs: int,
     no_accelerator: bool,
-    fail_on: frozenset[Kind],
+    fail_on: FailOn,
+    store_path: str | None,
+    config_path: str | None,
 ) -> None:
-    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys."""
+    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys.
+
+    With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
+    recorded in the state store as the scan runs, and exposures are opened.
+    """
+    config = config_module.load(config_path)
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
     options = TargetOptions(max_file_size=max_file_size)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
-    with terminal_progress() as progress:
+    store = scan_store_path(store_path, config)
+    with (
+        recording(store, loaded, command="scan", sources=targets) as writer,
+        terminal_progress() as progress,
+    ):
         result = engine.scan(
             connectors,
             detectors=setup.detector_spec(loaded, matching),
-            classifier=setup.classifier(loaded),
+            classifier=setup.classifier(loaded, config=config.policy),
             jobs=jobs,
-            progress=progress,
+            progress=checkpointing(progress, writer),
+            on_occurrence=writer.add if writer else None,
         )
+        finish_recording(writer, result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
     click.get_current_context().exit(exit_code(result, fail_on))
