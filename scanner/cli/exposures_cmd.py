@@ -41,17 +41,7 @@ def exposures(
         click.echo(json.dumps(records, indent=2, sort_keys=True, default=str))
         return
     for exposure in found:
-        click.echo(
-            f"{exposure.state(today):8} {exposure.key_id:28} {exposure.owner or '-':20}"
-            f" {exposure.severity.value:8} since {exposure.first_seen[:10]}"
-            f" due {exposure.due or '-'}"
-            f" {len(exposure.locations)} place(s)"
-            + (
-                f" closed {exposure.closed_at} ({exposure.closed_reason})"
-                if exposure.closed_at
-                else ""
-            )
-        )
+        click.echo(_line(exposure, today))
     click.echo(f"{len(found)} exposures", err=True)
 
 

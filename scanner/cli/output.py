@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -41,6 +42,17 @@ def render(
         render_jsonl(result, out)
     else:
         render_text(result, out, keys)
+
+
+def without_allowed(result: ScanResult) -> ScanResult:
+    """Copies in approved places are reported only on request (--include-allowed)."""
+    findings = []
+    for finding in result.findings:
+        kept = [o for o in finding.occurrences if o.kind is not Kind.ALLOWED]
+        if kept:
+            finding.occurrences = kept
+            findings.append(finding)
+    return replace(result, findings=findings)
 
 
 def exit_code(result: ScanResult, fail_on: FailOn | frozenset[Kind]) -> ExitCode:

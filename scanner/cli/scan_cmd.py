@@ -10,7 +10,13 @@ import click
 from scanner import config as config_module
 from scanner import engine, setup
 from scanner import inventory as inventory_module
-from scanner.cli.output import FORMATS, exit_code, opened_output, render
+from scanner.cli.output import (
+    FORMATS,
+    exit_code,
+    opened_output,
+    render,
+    without_allowed,
+)
 from scanner.cli.params import ByteSize, fail_on_option, inventory_option
 from scanner.cli.progress import terminal_progress
 from scanner.cli.state import (
@@ -48,6 +54,7 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
+@click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
 @fail_on_option
 @store_option
 @config_option
@@ -61,6 +68,7 @@ def scan(
     jobs: int,
     no_accelerator: bool,
     fail_on: FailOn,
+    include_allowed: bool,
     store_path: str | None,
     config_path: str | None,
 ) -> None:
@@ -88,6 +96,8 @@ def scan(
             on_occurrence=writer.add if writer else None,
         )
         finish_recording(writer, result)
+    if not include_allowed:
+        result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
     click.get_current_context().exit(exit_code(result, fail_on))
