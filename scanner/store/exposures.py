@@ -96,10 +96,14 @@ def listed(
 
 def _exposure(db: sqlite3.Connection, row: sqlite3.Row) -> Exposure:
     places = db.execute(
-        "SELECT o.location, o.source FROM exposure_occurrences e JOIN occurrences o"
+        "SELECT o.location, o.source, o.first_seen FROM exposure_occurrences e JOIN occurrences o"
         " ON o.fingerprint = e.fingerprint AND o.occurrence_id = e.occurrence_id"
-        " WHERE e.exposure_id = ? ORDER BY o.first_seen, o.occurrence_id",
+        " WHERE e.exposure_id = ?",
         (row["id"],),
+    ).fetchall()
+    located = sorted(
+        ((p["first_seen"], location_from(p["source"], p["location"])) for p in places),
+        key=lambda pair: (pair[0], _place_order(pair[1])),
     )
     return Exposure(
         id=row["id"],
@@ -117,7 +121,17 @@ def _exposure(db: sqlite3.Connection, row: sqlite3.Row) -> Exposure:
         due=row["due"],
         closed_at=row["closed_at"],
         closed_reason=row["closed_reason"],
-        locations=tuple(location_from(p["source"], p["location"]) for p in places),
+        locations=tuple(location for _, location in located),
+    )
+
+
+def _place_order(location: Location) -> tuple[str, str, str, str, int]:
+    return (
+        location.source,
+        location.repo or "",
+        location.path or "",
+        location.url or "",
+        location.line or 0,
     )
 
 

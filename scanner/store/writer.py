@@ -1,7 +1,8 @@
 """Writing a scan into the store while it runs, in small transactions.
 
 The engine hands over each new occurrence as it is found; the writer records it in an open
-transaction and commits at chunk boundaries every `commit_every` seconds. A scan killed
+transaction and commits at chunk boundaries every `commit_every` seconds or every
+`COMMIT_BATCH` occurrences, whichever comes first. A scan killed
 mid-run therefore keeps everything up to its last commit, and the next run re-finds the rest:
 records are upserts, so nothing is lost and nothing is counted twice.
 """
@@ -15,6 +16,8 @@ from scanner.inventory import Inventory
 from scanner.model import Finding, Occurrence, Problem
 from scanner.store import exposures, runs, writes
 from scanner.store.store import Store, timestamp
+
+COMMIT_BATCH = 256
 
 
 class StoreWriter:
@@ -33,6 +36,7 @@ class StoreWriter:
         self._last_commit = time.monotonic()
         self._occurrences = 0
         self._new = 0
+        self._pending = 0
         with store.transaction() as db:
             exposures.sync_inventory(db, inventory)
         self.run_id = runs.start(store, command, sources)
@@ -45,12 +49,12 @@ class StoreWriter:
         if writes.record(self._store.db, self.run_id, finding, occurrence, key, now):
             self._new += 1
         self._occurrences += 1
+        self._pending += 1
 
     def checkpoint(self) -> None:
         """Called between chunks: commit what is pending if it has waited long enough."""
-        if self._store.db.in_transaction and (
-            time.monotonic() - self._last_commit >= self._commit_every
-        ):
+        waited = time.monotonic() - self._last_commit
+        if self._pending >= COMMIT_BATCH or (self._pending and waited >= self._commit_every):
             self._commit()
 
     def finish(self, *, chunks: int, size: int, findings: int, problems: Sequence[Problem]) -> None:
@@ -66,3 +70,4 @@ class StoreWriter:
         if self._store.db.in_transaction:
             self._store.commit()
         self._last_commit = time.monotonic()
+        self._pending = 0
