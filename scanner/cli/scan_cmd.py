@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,6 +20,7 @@ from scanner.cli.output import (
 )
 from scanner.cli.params import ByteSize, fail_on_option, inventory_option
 from scanner.cli.progress import terminal_progress
+from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
 from scanner.cli.state import (
     checkpointing,
     config_option,
@@ -58,6 +60,7 @@ from scanner.targets import TargetOptions, connector_for
 @fail_on_option
 @store_option
 @config_option
+@service_options
 def scan(
     targets: tuple[str, ...],
     inventory_path: str | None,
@@ -71,15 +74,18 @@ def scan(
     include_allowed: bool,
     store_path: str | None,
     config_path: str | None,
+    **remote: Any,
 ) -> None:
-    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys.
+    """Scan files, folders (recursively), `-` (standard input) or remote sources
+    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys.
 
     With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
     recorded in the state store as the scan runs, and exposures are opened.
     """
     config = config_module.load(config_path)
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    options = TargetOptions(max_file_size=max_file_size)
+    services = build_service_options({name: remote[name] for name in SERVICE_OPTION_NAMES})
+    options = TargetOptions(max_file_size=max_file_size, services=services)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
     store = scan_store_path(store_path, config)
@@ -100,4 +106,7 @@ def scan(
         result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in loaded.keys})
+    if output_format != "text":  # machine output stays parseable; the errors still show
+        for problem in result.problems:
+            click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
     click.get_current_context().exit(exit_code(result, fail_on))
