@@ -69,7 +69,7 @@ class GithubConnector:
 
     def chunks(self, tally: Tally) -> Iterator[Chunk]:
         token = token_from(self.settings.token_env, "github")
-        describe = _describer(token)
+        describe = _describer(token, self.settings.token_env)
         try:
             client = make_client(self.settings, token)
             org, owner_user, repos = self._scope(client)
@@ -274,19 +274,19 @@ def _web_root(html_url: str) -> str:
     return html_url.rsplit("/", 1)[0]
 
 
-def _describer(token: str) -> Callable[[BaseException, str], str]:
+def _describer(token: str, token_env: str) -> Callable[[BaseException, str], str]:
     def describe(error: BaseException, where: str) -> str:
-        return scrub(_failure(error, where), token)
+        return scrub(_failure(error, where, token_env), token)
 
     return describe
 
 
-def _failure(error: BaseException, where: str) -> str:
+def _failure(error: BaseException, where: str, token_env: str) -> str:
     from github import BadCredentialsException, GithubException, RateLimitExceededException
 
     part = where.rsplit(": ", 1)[-1]
     if isinstance(error, BadCredentialsException):
-        return f"GitHub rejected the token in ${TOKEN_ENV} (401): is it valid and unexpired?"
+        return f"GitHub rejected the token in ${token_env} (401): is it valid and unexpired?"
     if isinstance(error, RateLimitExceededException):
         return "rate limited, and the reset is further away than the wait limit; run again later"
     if isinstance(error, GithubException):

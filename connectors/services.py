@@ -70,7 +70,18 @@ def _github(spec: str, options: ServiceOptions) -> Connector:
 
 
 def _gitlab(spec: str, options: ServiceOptions) -> Connector:
-    raise UsageError("gitlab: targets are not available yet")
+    from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
+
+    if "//" in spec or " " in spec:
+        raise UsageError(f"gitlab:{spec}: expected gitlab:GROUP[/SUBGROUP…][/PROJECT] or gitlab:")
+    token_from(options.gitlab_token_env, "gitlab")
+    settings = GitlabSettings(
+        url=options.gitlab_url or os.environ.get("GITLAB_URL") or DEFAULT_URL,
+        token_env=options.gitlab_token_env,
+        updated_since=options.updated_since,
+        http=options.http,
+    )
+    return GitlabConnector(spec, settings)
 
 
 def _jira(spec: str, options: ServiceOptions) -> Connector:
