@@ -8,20 +8,28 @@ from typing import Any
 
 import click
 
+from scanner import config as config_module
 from scanner import engine, setup
 from scanner import inventory as inventory_module
 from scanner.cli.output import (
-    DEFAULT_FAIL_ON,
     FORMATS,
     exit_code,
     opened_output,
     render,
     without_allowed,
 )
-from scanner.cli.params import ByteSize, KindList, inventory_option
+from scanner.cli.params import ByteSize, fail_on_option, inventory_option
 from scanner.cli.progress import terminal_progress
 from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
-from scanner.model import Kind
+from scanner.cli.state import (
+    checkpointing,
+    config_option,
+    finish_recording,
+    recording,
+    scan_store_path,
+    store_option,
+)
+from scanner.policy import FailOn
 from scanner.targets import TargetOptions, connector_for
 
 
@@ -49,12 +57,9 @@ from scanner.targets import TargetOptions, connector_for
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
 @click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
-@click.option(
-    "--fail-on",
-    type=KindList(),
-    default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
-    show_default=True,
-)
+@fail_on_option
+@store_option
+@config_option
 @service_options
 def scan(
     targets: tuple[str, ...],
@@ -65,25 +70,38 @@ def scan(
     exhaustive: bool,
     jobs: int,
     no_accelerator: bool,
-    fail_on: frozenset[Kind],
+    fail_on: FailOn,
     include_allowed: bool,
+    store_path: str | None,
+    config_path: str | None,
     **remote: Any,
 ) -> None:
     """Scan files, folders (recursively), `-` (standard input) or remote sources
-    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys."""
+    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys.
+
+    With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
+    recorded in the state store as the scan runs, and exposures are opened.
+    """
+    config = config_module.load(config_path)
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
     services = build_service_options({name: remote[name] for name in SERVICE_OPTION_NAMES})
     options = TargetOptions(max_file_size=max_file_size, services=services)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
-    with terminal_progress() as progress:
+    store = scan_store_path(store_path, config)
+    with (
+        recording(store, loaded, command="scan", sources=targets) as writer,
+        terminal_progress() as progress,
+    ):
         result = engine.scan(
             connectors,
             detectors=setup.detector_spec(loaded, matching),
-            classifier=setup.classifier(loaded),
+            classifier=setup.classifier(loaded, config=config.policy),
             jobs=jobs,
-            progress=progress,
+            progress=checkpointing(progress, writer),
+            on_occurrence=writer.add if writer else None,
         )
+        finish_recording(writer, result)
     if not include_allowed:
         result = without_allowed(result)
     with opened_output(output) as out:
