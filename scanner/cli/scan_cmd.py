@@ -40,6 +40,13 @@ from scanner.targets import TargetOptions, connector_for
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
 @click.option(
+    "--decode-depth",
+    type=click.IntRange(0, 8),
+    default=3,
+    show_default=True,
+    help="How many nested encodings (base64, %XX, string escapes, ...) to see through; 0: none.",
+)
+@click.option(
     "--fail-on",
     type=KindList(),
     default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
@@ -54,13 +61,16 @@ def scan(
     exhaustive: bool,
     jobs: int,
     no_accelerator: bool,
+    decode_depth: int,
     fail_on: frozenset[Kind],
 ) -> None:
     """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys."""
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
     options = TargetOptions(max_file_size=max_file_size)
     connectors = [connector_for(target, options) for target in targets]
-    matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
+    matching = setup.MatchingOptions(
+        exhaustive=exhaustive, accelerate=not no_accelerator, decode_depth=decode_depth
+    )
     with terminal_progress() as progress:
         result = engine.scan(
             connectors,
