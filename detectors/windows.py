@@ -11,6 +11,7 @@ Three finders, one contract (`windows(data)` yields `(start, end)` byte offsets)
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,21 @@ class _RunScanner:
         # (or end before) one of these inside a run. None when the alphabet has none.
         self.inner_left = _inner_breaks(spec.charset.chars, spec.charset.left)
         self.inner_right = _inner_breaks(spec.charset.chars, spec.charset.right)
+        # Fast path: with no break bytes inside the alphabet, the regex engine can do the
+        # bounding itself and Python sees only runs of a plausible length.
+        self.whole_runs: re.Pattern[bytes] | None = None
+        if self.inner_left is None and self.inner_right is None:
+            charset = spec.charset
+            self.whole_runs = re.compile(
+                b"(?<!"
+                + byte_class(charset.left)
+                + b")"
+                + byte_class(charset.chars)
+                + b"{%d,%d}" % (shortest, max(spec.lengths))
+                + b"(?!"
+                + byte_class(charset.right)
+                + b")"
+            )
 
     def runs(self, data: bytes) -> Iterator[tuple[int, int]]:
         for run in self.pattern.finditer(data):
@@ -61,8 +77,20 @@ class RegexWindows:
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
         for scanner in self._scanners:
+            if scanner.whole_runs is not None:
+                yield from _whole_runs(data, scanner.whole_runs, scanner.spec.lengths)
+                continue
             for run_start, run_end in scanner.runs(data):
                 yield from _bounded_in_run(data, run_start, run_end, scanner)
+
+
+def _whole_runs(
+    data: bytes, pattern: re.Pattern[bytes], lengths: frozenset[int]
+) -> Iterator[tuple[int, int]]:
+    """For alphabets where every byte continues a token, windows are whole bounded runs."""
+    for run in pattern.finditer(data):
+        if run.end() - run.start() in lengths:
+            yield run.span()
 
 
 def _bounded_in_run(
@@ -129,12 +157,7 @@ class HyperscanWindows:
             for length in sorted(spec.lengths):
                 expressions.append(_bounded_expression(spec.charset, length))
                 self._lengths.append(length)
-        self._database: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._database.compile(
-            expressions=expressions,
-            ids=list(range(len(expressions))),
-            flags=[0] * len(expressions),
-        )
+        self._database: Any = _compiled(hyperscan, expressions)
         self._scratch: Any = hyperscan.Scratch(self._database)
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
@@ -150,6 +173,31 @@ class HyperscanWindows:
             b"\n" + data + b"\n", match_event_handler=on_match, scratch=self._scratch
         )
         return iter(found)
+
+
+def _compiled(hyperscan: Any, expressions: list[bytes]) -> Any:
+    """The database for these expressions, from the cache when it was compiled before.
+
+    Compiling costs hundreds of milliseconds for a large inventory, loading a few: that is
+    the difference between a pre-commit hook one notices and one that is not. The database
+    depends only on the expressions (alphabets and lengths), never on key values.
+    """
+    from scanner.cache import read_cached, write_cached
+
+    recipe = b"\0".join([str(getattr(hyperscan, "__version__", "")).encode(), *expressions])
+    name = "hyperscan-" + hashlib.sha256(recipe).hexdigest()[:32] + ".db"
+    cached = read_cached(name)
+    if cached is not None:
+        try:
+            return hyperscan.loadb(cached, hyperscan.HS_MODE_BLOCK)
+        except Exception:  # a stale or damaged cache file: compile again
+            pass
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=expressions, ids=list(range(len(expressions))), flags=[0] * len(expressions)
+    )
+    write_cached(name, bytes(hyperscan.dumpb(database)))
+    return database
 
 
 def _bounded_expression(charset: Charset, length: int) -> bytes:

@@ -40,7 +40,12 @@ class Classifier:
         entry = self.inventory_entry(match)
         key = entry[0] if entry else None
         kind = self._kind(entry, location)
-        severity = self._policy.severity(kind, rule_severity)
+        severity = self._policy.severity(
+            kind,
+            rule_severity,
+            visibility=location.visibility,
+            scope=key.scope if key else None,
+        )
         due = self._policy.due(kind, severity)
         occurrence = Occurrence(
             kind=kind,

@@ -10,19 +10,24 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
-from scanner.model import Chunk, Finding, Match, Problem
+from scanner.model import Chunk, Finding, Match, Occurrence, Problem
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Work is sent to processes in batches of about this many bytes.
 BATCH_BYTES = 4 * 1024 * 1024
 
 ProgressCallback = Callable[[Chunk], None]
+# Told of each new occurrence as it is found (the state store writes it during the scan).
+OccurrenceCallback = Callable[[Finding, Occurrence], None]
 
 
 @dataclass(slots=True)
@@ -48,8 +53,11 @@ class ScanResult:
 class FindingCollector:
     """Groups occurrences by fingerprint: one leaked key in 50 places is one finding."""
 
-    def __init__(self, classifier: Classifier) -> None:
+    def __init__(
+        self, classifier: Classifier, on_occurrence: OccurrenceCallback | None = None
+    ) -> None:
         self._classifier = classifier
+        self._on_occurrence = on_occurrence
         self._findings: dict[str, Finding] = {}
         self._seen: set[tuple[str, object]] = set()
 
@@ -67,6 +75,8 @@ class FindingCollector:
         if place not in self._seen:
             self._seen.add(place)
             finding.occurrences.append(occurrence)
+            if self._on_occurrence is not None:
+                self._on_occurrence(finding, occurrence)
 
     def findings(self) -> list[Finding]:
         return sorted(
@@ -81,11 +91,12 @@ def scan(
     classifier: Classifier,
     jobs: int = 1,
     progress: ProgressCallback | None = None,
+    on_occurrence: OccurrenceCallback | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     tally = Tally()
     stats = ScanStats()
-    collector = FindingCollector(classifier)
+    collector = FindingCollector(classifier, on_occurrence)
     chunks = chain.from_iterable(connector.chunks(tally) for connector in connectors)
     for chunk, matches in _matched(chunks, detectors, jobs):
         stats.chunks += 1
@@ -180,6 +191,9 @@ def _find_in_batch(batch: list[tuple[bytes, int]]) -> list[list[Match]]:
 def _in_processes(
     chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
 ) -> Iterator[tuple[Chunk, list[Match]]]:
+    # Imported here: the pre-commit hook never starts workers and should not pay for them.
+    from concurrent.futures import ProcessPoolExecutor
+
     pending: deque[tuple[list[Chunk], Future[list[list[Match]]]]] = deque()
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(spec,)) as pool:
         for batch in _batches(chunks):

@@ -9,6 +9,7 @@ from detectors.base import DetectorSpec
 from detectors.decoders.decoding import DEFAULT_DEPTH
 from detectors.fingerprint_matcher import Target
 from scanner.classify import Classifier
+from scanner.config import PolicyConfig
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter
 from scanner.inventory import Inventory
@@ -36,5 +37,14 @@ def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpe
     )
 
 
-def classifier(inventory: Inventory, today: date | None = None) -> Classifier:
-    return Classifier(inventory, Policy(today or date.today()))
+def policy(config: PolicyConfig | None = None, today: date | None = None) -> Policy:
+    config = config or PolicyConfig()
+    return Policy(
+        today or date.today(), due_after=config.due_after, scope_severity=config.scope_severity
+    )
+
+
+def classifier(
+    inventory: Inventory, today: date | None = None, *, config: PolicyConfig | None = None
+) -> Classifier:
+    return Classifier(inventory, policy(config, today))

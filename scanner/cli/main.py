@@ -8,6 +8,7 @@ import sys
 import click
 
 from scanner import __version__
+from scanner.cli.exposures_cmd import exposures
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.scan_cmd import scan
 from scanner.errors import ExitCode, KeysprawlError
@@ -23,6 +24,7 @@ def cli() -> None:
 
 cli.add_command(inventory)
 cli.add_command(scan)
+cli.add_command(exposures)
 
 
 def run(argv: list[str] | None = None) -> None:

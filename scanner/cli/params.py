@@ -10,6 +10,7 @@ import click
 
 from scanner.durations import InvalidDuration, parse_duration
 from scanner.model import Kind
+from scanner.policy import FailOn
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SIZE = re.compile(r"^(\d+)([kKmMgG]?)[bB]?$")
@@ -62,4 +63,35 @@ def inventory_option(function: F) -> F:
         "inventory_path",
         metavar="FILE",
         help="Inventory file (default: $KEYSPRAWL_INVENTORY, then ./keysprawl-inventory.toml).",
+    )(function)
+
+
+class FailOnType(click.ParamType):  # type: ignore[type-arg]
+    """`--fail-on`: kinds and/or one minimum severity, e.g. `exposure,stale` or `high`."""
+
+    name = "kinds/severity"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FailOn:
+        if isinstance(value, FailOn):
+            return value
+        try:
+            return FailOn.parse(str(value))
+        except ValueError as error:
+            self.fail(
+                f"{error}: use kinds ({', '.join(k.value for k in Kind)}), one severity"
+                " (critical, high, medium, low: that or worse) or none",
+                param,
+                ctx,
+            )
+
+
+def fail_on_option(function: F) -> F:
+    return click.option(
+        "--fail-on",
+        type=FailOnType(),
+        default="exposure,stale,unmanaged",
+        show_default=True,
+        help="Which findings make the exit code 1: kinds and/or a minimum severity.",
     )(function)
