@@ -1,17 +1,26 @@
-"""Building the detectors and classifier for a scan from the inventory and the environment."""
+"""Building the detectors, classifier and suppressions for a scan from its configuration."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from detectors.base import DetectorSpec
 from detectors.fingerprint_matcher import Target
+from detectors.rule_loader import LoadedRules, load_sources
+from detectors.rule_model import NO_RULES, RuleSet
+from rules import RULES_DIR
+from scanner import inventory as inventory_module
+from scanner.baseline import load_baseline
 from scanner.classify import Classifier
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter
 from scanner.inventory import Inventory
 from scanner.policy import Policy
+from scanner.suppress import Suppressions
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +29,34 @@ class MatchingOptions:
     accelerate: bool = True
 
 
-def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpec:
+@dataclass(frozen=True, slots=True)
+class RuleOptions:
+    """`extra`: rule folders, keysprawl rule files or gitleaks configurations."""
+
+    extra: tuple[Path, ...] = ()
+    builtin: bool = True
+
+
+def load_inventory(explicit: str | None) -> tuple[Inventory, str | None]:
+    """The inventory, or none when none was asked for and the default file does not exist:
+    then the scan reports credentials of known formats only (the returned note says so).
+    An inventory named by --inventory or $KEYSPRAWL_INVENTORY must exist."""
+    path = inventory_module.resolve_path(explicit)
+    named = explicit is not None or bool(os.environ.get(inventory_module.INVENTORY_ENV))
+    if not named and not path.exists():
+        note = f"no inventory ({path} not found): reporting credentials of known formats only"
+        return Inventory(None, ()), note
+    return inventory_module.load(path), None
+
+
+def load_rules(options: RuleOptions) -> LoadedRules:
+    sources: Sequence[Path] = ([RULES_DIR] if options.builtin else []) + list(options.extra)
+    return load_sources(sources)
+
+
+def detector_spec(
+    inventory: Inventory, options: MatchingOptions, rule_set: RuleSet = NO_RULES
+) -> DetectorSpec:
     fingerprinter = Fingerprinter.from_environment()
     if inventory.uses_keyed_digests() and fingerprinter.pepper is None:
         raise ConfigError(f"the inventory holds hmac-sha256 fingerprints: set {PEPPER_ENV}")
@@ -30,8 +66,51 @@ def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpe
         pepper=fingerprinter.pepper,
         exhaustive=options.exhaustive,
         accelerate=options.accelerate,
+        rules=rule_set,
     )
 
 
-def classifier(inventory: Inventory, today: date | None = None) -> Classifier:
-    return Classifier(inventory, Policy(today or date.today()))
+def classifier(
+    inventory: Inventory, today: date | None = None, rule_set: RuleSet = NO_RULES
+) -> Classifier:
+    return Classifier(inventory, Policy(today or date.today()), rule_set.severities())
+
+
+def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
+    return Suppressions(
+        baseline=load_baseline(baseline) if baseline else frozenset(),
+        paths=rule_set.allowlist.paths,
+        rule_paths=rule_set.path_allowlists(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    """Everything `engine.scan` needs besides the connectors, and notes for the report."""
+
+    detectors: DetectorSpec
+    classifier: Classifier
+    suppressions: Suppressions
+    inventory: Inventory
+    notes: tuple[str, ...] = ()
+
+
+def plan(
+    *,
+    inventory_path: str | None,
+    matching: MatchingOptions,
+    rules: RuleOptions,
+    baseline: Path | None = None,
+) -> ScanPlan:
+    inventory, note = load_inventory(inventory_path)
+    loaded = load_rules(rules)
+    if not inventory.keys and not loaded.rule_set.rules:
+        raise ConfigError("nothing to look for: no inventory keys and no rules")
+    notes = (*loaded.warnings, *([note] if note else []))
+    return ScanPlan(
+        detector_spec(inventory, matching, loaded.rule_set),
+        classifier(inventory, rule_set=loaded.rule_set),
+        suppressions(loaded.rule_set, baseline),
+        inventory,
+        notes,
+    )

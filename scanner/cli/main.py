@@ -8,7 +8,9 @@ import sys
 import click
 
 from scanner import __version__
+from scanner.cli.baseline_cmd import baseline
 from scanner.cli.inventory_cmd import inventory
+from scanner.cli.rules_cmd import rules
 from scanner.cli.scan_cmd import scan
 from scanner.errors import ExitCode, KeysprawlError
 
@@ -23,6 +25,8 @@ def cli() -> None:
 
 cli.add_command(inventory)
 cli.add_command(scan)
+cli.add_command(rules)
+cli.add_command(baseline)
 
 
 def run(argv: list[str] | None = None) -> None:
