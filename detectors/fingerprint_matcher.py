@@ -66,9 +66,9 @@ class FingerprintMatcher:
 
     def find(self, data: bytes, *, first_line: int = 1) -> list[Match]:
         lines = LineIndex(data, first_line)
-        matches = [
-            self._match(data, start, end, digest, lines) for start, end, digest in self._hits(data)
-        ]
+        # Alphabets overlap (an alnum window is also a token window): report each span once.
+        hits = sorted(dict.fromkeys(self._hits(data)))
+        matches = [self._match(data, start, end, digest, lines) for start, end, digest in hits]
         if self._has_pem and b"-----BEGIN" in data:
             matches.extend(self._pem_matches(data, lines))
         return matches

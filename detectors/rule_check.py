@@ -44,7 +44,10 @@ def _example_problems(rule: Rule, rule_set: RuleSet, paths: list[bool]) -> list[
         problems.append("has no examples")
     for accelerate in paths:
         matcher = RuleMatcher(
-            single_rule_set(rule, rule_set), fingerprinter=Fingerprinter(), accelerate=accelerate
+            single_rule_set(rule, rule_set),
+            fingerprinter=Fingerprinter(),
+            accelerate=accelerate,
+            cache=False,  # one database per rule: not worth keeping
         )
         label = " (hyperscan)" if accelerate else ""
         for failure in check_examples(rule, matcher.find):

@@ -94,13 +94,14 @@ class RuleMatcher:
         fingerprinter: Fingerprinter,
         accelerate: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
+        cache: bool = True,
     ) -> None:
         self._rules = rule_set.rules
         self._global = rule_set.allowlist
         self._fingerprinter = fingerprinter
         self._timeout = timeout
         self._compiled: dict[int, _Compiled] = {}
-        self._prefilter = _prefilter(rule_set, accelerate)
+        self._prefilter = _prefilter(rule_set, accelerate, cache)
         # Rules that ran out of time, with how often: the scan reports them.
         self.timeouts: Counter[str] = Counter()
 
@@ -177,7 +178,7 @@ class RuleMatcher:
         )
 
 
-def _prefilter(rule_set: RuleSet, accelerate: bool) -> Any:
+def _prefilter(rule_set: RuleSet, accelerate: bool, cache: bool) -> Any:
     if not accelerate or not rule_set.rules:
         return None
     try:
@@ -186,6 +187,8 @@ def _prefilter(rule_set: RuleSet, accelerate: bool) -> Any:
         return None
     rules = rule_set.rules
     try:
-        return HyperscanPrefilter([r.regex for r in rules], [single_line(r.regex) for r in rules])
+        return HyperscanPrefilter(
+            [r.regex for r in rules], [single_line(r.regex) for r in rules], cache=cache
+        )
     except ImportError:
         return None  # the accelerator is not installed on this platform

@@ -161,6 +161,11 @@ def _rule_allowlists(entry: Mapping[str, Any], where: str) -> tuple[Allowlist, .
     return tuple(found)
 
 
+def parse_allowlist(table: object, where: str) -> Allowlist:
+    """A keysprawl allowlist table (a rule's, a rule file's or the config's `[allowlist]`)."""
+    return _allowlist(table, where)
+
+
 def _allowlist(table: object, where: str) -> Allowlist:
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")

@@ -14,25 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-CACHE_ENV = "KEYSPRAWL_CACHE_DIR"
+from scanner.cache import read_cached, write_cached
+
 _FORMAT = b"keysprawl-hsdb-1\n"
 _BOUNDED_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
 _LONGEST_BOUNDED_REPEAT = 256
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "keysprawl"
 
 
 class HyperscanPrefilter:
@@ -40,14 +30,17 @@ class HyperscanPrefilter:
     the lines holding a prefilter match for a single-line rule (every match of such a rule ends
     at a reported offset and lies on that offset's line), the whole content otherwise."""
 
-    def __init__(self, expressions: Sequence[str], single_line: Sequence[bool]) -> None:
+    def __init__(
+        self, expressions: Sequence[str], single_line: Sequence[bool], *, cache: bool = True
+    ) -> None:
         import hyperscan  # deferred: costs milliseconds the pure path should not pay
 
         key = _cache_key(getattr(hyperscan, "__version__", ""), expressions, single_line)
-        loaded = _load_cached(hyperscan, key)
+        loaded = _load_cached(hyperscan, key) if cache else None
         if loaded is None:
             loaded = _compile(hyperscan, expressions, single_line)
-            _store_cached(hyperscan, key, *loaded)
+            if cache:
+                _store_cached(hyperscan, key, *loaded)
         self._database, uncompiled = loaded
         self.always: frozenset[int] = frozenset(uncompiled)
         self._single_line = tuple(single_line)
@@ -133,16 +126,9 @@ def _cache_key(version: str, expressions: Sequence[str], single_line: Sequence[b
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _cache_file(key: str) -> Path:
-    return cache_dir() / f"rules-{key}.hsdb"
-
-
 def _load_cached(hyperscan: Any, key: str) -> tuple[Any, list[int]] | None:
-    try:
-        raw = _cache_file(key).read_bytes()
-    except OSError:
-        return None
-    if not raw.startswith(_FORMAT):
+    raw = read_cached(f"rules-{key}.hsdb")
+    if raw is None or not raw.startswith(_FORMAT):
         return None
     header, _, body = raw[len(_FORMAT) :].partition(b"\n")
     try:
@@ -155,12 +141,4 @@ def _load_cached(hyperscan: Any, key: str) -> tuple[Any, list[int]] | None:
 
 def _store_cached(hyperscan: Any, key: str, database: Any, failed: list[int]) -> None:
     body = hyperscan.dumpb(database) if database is not None else b""
-    target = _cache_file(key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: concurrent workers never read half a database.
-        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
-            handle.write(_FORMAT + json.dumps(failed).encode() + b"\n" + body)
-        Path(handle.name).replace(target)
-    except OSError:
-        pass  # no cache: every run compiles, nothing else changes
+    write_cached(f"rules-{key}.hsdb", _FORMAT + json.dumps(failed).encode() + b"\n" + body)

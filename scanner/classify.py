@@ -49,7 +49,12 @@ class Classifier:
         kind = self._kind(entry, location)
         if rule_severity is None and match.rule_id is not None:
             rule_severity = self._rule_severities.get(match.rule_id)
-        severity = self._policy.severity(kind, rule_severity)
+        severity = self._policy.severity(
+            kind,
+            rule_severity,
+            visibility=location.visibility,
+            scope=key.scope if key else None,
+        )
         due = self._policy.due(kind, severity)
         occurrence = Occurrence(
             kind=kind,

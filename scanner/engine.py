@@ -17,13 +17,15 @@ from itertools import chain
 from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
-from scanner.model import Chunk, Finding, Match, Problem
+from scanner.model import Chunk, Finding, Match, Occurrence, Problem
 from scanner.suppress import Suppressions
 
 # Work is sent to processes in batches of about this many bytes.
 BATCH_BYTES = 4 * 1024 * 1024
 
 ProgressCallback = Callable[[Chunk], None]
+# Told of each new occurrence as it is found (the state store writes it during the scan).
+OccurrenceCallback = Callable[[Finding, Occurrence], None]
 
 
 @dataclass(slots=True)
@@ -49,8 +51,14 @@ class ScanResult:
 class FindingCollector:
     """Groups occurrences by fingerprint: one leaked key in 50 places is one finding."""
 
-    def __init__(self, classifier: Classifier, suppressions: Suppressions | None = None) -> None:
+    def __init__(
+        self,
+        classifier: Classifier,
+        on_occurrence: OccurrenceCallback | None = None,
+        suppressions: Suppressions | None = None,
+    ) -> None:
         self._classifier = classifier
+        self._on_occurrence = on_occurrence
         self._suppressions = suppressions
         self._findings: dict[str, Finding] = {}
         self._seen: set[tuple[str, object]] = set()
@@ -73,6 +81,8 @@ class FindingCollector:
         if place not in self._seen:
             self._seen.add(place)
             finding.occurrences.append(occurrence)
+            if self._on_occurrence is not None:
+                self._on_occurrence(finding, occurrence)
 
     def findings(self) -> list[Finding]:
         return sorted(
@@ -87,12 +97,13 @@ def scan(
     classifier: Classifier,
     jobs: int = 1,
     progress: ProgressCallback | None = None,
+    on_occurrence: OccurrenceCallback | None = None,
     suppressions: Suppressions | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     tally = Tally()
     stats = ScanStats()
-    collector = FindingCollector(classifier, suppressions)
+    collector = FindingCollector(classifier, on_occurrence, suppressions)
     timeouts: Counter[str] = Counter()
     chunks = chain.from_iterable(connector.chunks(tally) for connector in connectors)
     for chunk, matches in _matched(chunks, detectors, jobs, timeouts):

@@ -33,10 +33,19 @@ class Severity(StrEnum):
 
 _SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 
+# Who can read a place (Location.visibility); None means the connector could not tell.
+PUBLIC = "public"
+VISIBILITIES = (PUBLIC, "internal", "private")
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a piece of content lives. `line`/`column` are 1-based and set only on occurrences."""
+    """Where a piece of content lives. `line`/`column` are 1-based and set only on occurrences.
+
+    `visibility` says who can read the place: `public`, `internal` or `private`; None when the
+    connector cannot tell (policy then treats it like private). It is not part of the address:
+    a repository made public is the same place, now more urgent.
+    """
 
     source: str
     path: str | None = None
@@ -49,6 +58,7 @@ class Location:
     url: str | None = None
     author: str | None = None
     date: str | None = None
+    visibility: str | None = None
 
     def at(self, line: int, column: int) -> Location:
         return replace(self, line=line, column=column)
@@ -70,6 +80,7 @@ class Location:
             "url": self.url,
             "author": self.author,
             "date": self.date,
+            "visibility": self.visibility,
         }
 
 

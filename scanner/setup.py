@@ -10,12 +10,13 @@ from pathlib import Path
 
 from detectors.base import DetectorSpec
 from detectors.fingerprint_matcher import Target
-from detectors.rule_loader import LoadedRules, load_sources
-from detectors.rule_model import NO_RULES, RuleSet
+from detectors.rule_loader import LoadedRules, load_sources, parse_allowlist
+from detectors.rule_model import NO_RULES, Allowlist, RuleSet
 from rules import RULES_DIR
 from scanner import inventory as inventory_module
 from scanner.baseline import load_baseline
 from scanner.classify import Classifier
+from scanner.config import Config, PolicyConfig
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter
 from scanner.inventory import Inventory
@@ -70,10 +71,21 @@ def detector_spec(
     )
 
 
+def policy(config: PolicyConfig | None = None, today: date | None = None) -> Policy:
+    config = config or PolicyConfig()
+    return Policy(
+        today or date.today(), due_after=config.due_after, scope_severity=config.scope_severity
+    )
+
+
 def classifier(
-    inventory: Inventory, today: date | None = None, rule_set: RuleSet = NO_RULES
+    inventory: Inventory,
+    today: date | None = None,
+    *,
+    config: PolicyConfig | None = None,
+    rule_set: RuleSet = NO_RULES,
 ) -> Classifier:
-    return Classifier(inventory, Policy(today or date.today()), rule_set.severities())
+    return Classifier(inventory, policy(config, today), rule_set.severities())
 
 
 def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
@@ -101,16 +113,38 @@ def plan(
     matching: MatchingOptions,
     rules: RuleOptions,
     baseline: Path | None = None,
+    config: Config | None = None,
 ) -> ScanPlan:
+    config = config or Config()
     inventory, note = load_inventory(inventory_path)
     loaded = load_rules(rules)
-    if not inventory.keys and not loaded.rule_set.rules:
+    rule_set = with_allowlist(loaded.rule_set, config_allowlist(config))
+    if not inventory.keys and not rule_set.rules:
         raise ConfigError("nothing to look for: no inventory keys and no rules")
     notes = (*loaded.warnings, *([note] if note else []))
     return ScanPlan(
-        detector_spec(inventory, matching, loaded.rule_set),
-        classifier(inventory, rule_set=loaded.rule_set),
-        suppressions(loaded.rule_set, baseline),
+        detector_spec(inventory, matching, rule_set),
+        classifier(inventory, config=config.policy, rule_set=rule_set),
+        suppressions(rule_set, baseline),
         inventory,
         notes,
     )
+
+
+def config_allowlist(config: Config) -> Allowlist:
+    """The global `[allowlist]` of keysprawl.toml (same keys as a rule file's)."""
+    table = config.document.get("allowlist")
+    if table is None:
+        return Allowlist()
+    return parse_allowlist(table, f"{config.path}: [allowlist]")
+
+
+def with_allowlist(rule_set: RuleSet, extra: Allowlist) -> RuleSet:
+    if extra.empty:
+        return rule_set
+    merged = Allowlist(
+        regexes=rule_set.allowlist.regexes + extra.regexes,
+        stopwords=rule_set.allowlist.stopwords + extra.stopwords,
+        paths=rule_set.allowlist.paths + extra.paths,
+    )
+    return RuleSet(rule_set.rules, merged)

@@ -37,7 +37,11 @@ def run_keysprawl(
 ) -> CliResult:
     """Run the real console command in a subprocess, as a user would."""
     # The caller's own KEYSPRAWL_* settings must not leak into a test.
-    full_env = {key: value for key, value in os.environ.items() if not key.startswith("KEYSPRAWL_")}
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("KEYSPRAWL_") or key == "KEYSPRAWL_CACHE_DIR"
+    }
     full_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "scanner", *map(str, args)],
@@ -53,6 +57,12 @@ def run_keysprawl(
         completed.stdout.decode("utf-8", "replace"),
         completed.stderr.decode("utf-8", "replace"),
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's cache folder."""
+    os.environ["KEYSPRAWL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def _file_option(function: Any) -> Any:
 @_file_option
 def create(baseline_file: Path, **options: Any) -> None:
     """Scan and write every unmanaged finding (fingerprint and path) to the baseline."""
-    result, _ = run_scan(options)
+    result = run_scan(options)
     entries = entries_from(result.findings)
     write_entries(baseline_file, entries)
     click.echo(f"baseline {baseline_file}: {len(entries)} entries")
@@ -49,7 +49,7 @@ def create(baseline_file: Path, **options: Any) -> None:
 def update(baseline_file: Path, **options: Any) -> None:
     """Scan again: add new unmanaged findings, drop entries no longer found."""
     previous = read_entries(baseline_file)
-    result, _ = run_scan(options)
+    result = run_scan(options)
     current = entries_from(result.findings)
     if not result.complete:
         # Dropping what an incomplete scan did not see would re-open it next time.

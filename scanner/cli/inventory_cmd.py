@@ -11,12 +11,17 @@ from typing import Any
 import click
 
 from scanner import audit as audit_module
+from scanner import config as config_module
 from scanner import inventory as inventory_module
 from scanner import inventory_edit
 from scanner.cli.params import Duration, inventory_option
 from scanner.cli.secret_input import read_secret
+from scanner.cli.state import config_option, store_option
 from scanner.errors import ConfigError, ExitCode
 from scanner.fingerprint import Fingerprinter
+from scanner.store import exposures
+from scanner.store.store import Store, timestamp
+from scanner.store.store import resolve_path as resolve_store
 
 
 @click.group()
@@ -80,21 +85,56 @@ def add(
 @click.argument("key_id")
 @_value_options
 @inventory_option
-def rotate(key_id: str, inventory_path: str | None, from_env: str | None, keyed: bool) -> None:
-    """Record KEY_ID's new value; the old one is kept as a retired fingerprint."""
+@store_option
+@config_option
+def rotate(
+    key_id: str,
+    inventory_path: str | None,
+    from_env: str | None,
+    keyed: bool,
+    store_path: str | None,
+    config_path: str | None,
+) -> None:
+    """Record KEY_ID's new value; the old one is kept as a retired fingerprint.
+
+    The key's open exposure in the state store (if there is a store) is closed as rotated.
+    """
     path = inventory_module.resolve_path(inventory_path)
     inventory_edit.rotate_key(path, key_id, _fingerprint(from_env, keyed), today=date.today())
     click.echo(f"rotated {key_id}: copies of the previous value are now stale")
+    _close_exposures(key_id, exposures.ROTATED, store_path, config_path)
 
 
 @inventory.command()
 @click.argument("key_id")
 @inventory_option
-def revoke(key_id: str, inventory_path: str | None) -> None:
-    """Mark KEY_ID revoked: every copy found from now on is stale."""
+@store_option
+@config_option
+def revoke(
+    key_id: str, inventory_path: str | None, store_path: str | None, config_path: str | None
+) -> None:
+    """Mark KEY_ID revoked: every copy found from now on is stale.
+
+    The key's open exposure in the state store (if there is a store) is closed as revoked.
+    """
     path = inventory_module.resolve_path(inventory_path)
     inventory_edit.revoke_key(path, key_id, today=date.today())
     click.echo(f"revoked {key_id}")
+    _close_exposures(key_id, exposures.REVOKED, store_path, config_path)
+
+
+def _close_exposures(
+    key_id: str, reason: str, store_path: str | None, config_path: str | None
+) -> None:
+    """Only a store that exists is touched: revoking a key never creates one."""
+    config = config_module.load(config_path)
+    path = resolve_store(store_path, config.store_path)
+    if not path.exists():
+        return
+    with Store.open(path, create=False) as store:
+        closed = exposures.close(store, key_id, reason, timestamp())
+    if closed:
+        click.echo(f"closed {closed} open exposure(s) of {key_id} in {path}")
 
 
 @inventory.command(name="list")

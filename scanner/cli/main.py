@@ -9,6 +9,7 @@ import click
 
 from scanner import __version__
 from scanner.cli.baseline_cmd import baseline
+from scanner.cli.exposures_cmd import exposures
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.rules_cmd import rules
 from scanner.cli.scan_cmd import scan
@@ -27,6 +28,7 @@ cli.add_command(inventory)
 cli.add_command(scan)
 cli.add_command(rules)
 cli.add_command(baseline)
+cli.add_command(exposures)
 
 
 def run(argv: list[str] | None = None) -> None:

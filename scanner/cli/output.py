@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -12,6 +13,7 @@ from scanner.engine import ScanResult
 from scanner.errors import ExitCode, UsageError
 from scanner.inventory import InventoryKey
 from scanner.model import Kind
+from scanner.policy import FailOn
 from scanner.report.machine import render_json, render_jsonl
 from scanner.report.text import render_text
 
@@ -42,9 +44,22 @@ def render(
         render_text(result, out, keys)
 
 
-def exit_code(result: ScanResult, fail_on: frozenset[Kind]) -> ExitCode:
+def without_allowed(result: ScanResult) -> ScanResult:
+    """Copies in approved places are reported only on request (--include-allowed)."""
+    findings = []
+    for finding in result.findings:
+        kept = [o for o in finding.occurrences if o.kind is not Kind.ALLOWED]
+        if kept:
+            finding.occurrences = kept
+            findings.append(finding)
+    return replace(result, findings=findings)
+
+
+def exit_code(result: ScanResult, fail_on: FailOn | frozenset[Kind]) -> ExitCode:
     """An incomplete scan never reads as clean, and outranks findings: the report has both."""
     if not result.complete:
         return ExitCode.INCOMPLETE
-    failing = any(o.kind in fail_on for f in result.findings for o in f.occurrences)
+    if not isinstance(fail_on, FailOn):
+        fail_on = FailOn(fail_on)
+    failing = any(fail_on.fails(o.kind, o.severity) for f in result.findings for o in f.occurrences)
     return ExitCode.FINDINGS if failing else ExitCode.CLEAN

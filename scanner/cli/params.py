@@ -11,6 +11,7 @@ import click
 
 from scanner.durations import InvalidDuration, parse_duration
 from scanner.model import Kind
+from scanner.policy import FailOn
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SIZE = re.compile(r"^(\d+)([kKmMgG]?)[bB]?$")
@@ -77,4 +78,35 @@ def rules_options(function: F) -> F:
         type=click.Path(exists=True, path_type=Path),
         metavar="PATH",
         help="Extra rules: a folder of rule files, a rule file or a gitleaks config (repeatable).",
+    )(function)
+
+
+class FailOnType(click.ParamType):  # type: ignore[type-arg]
+    """`--fail-on`: kinds and/or one minimum severity, e.g. `exposure,stale` or `high`."""
+
+    name = "kinds/severity"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> FailOn:
+        if isinstance(value, FailOn):
+            return value
+        try:
+            return FailOn.parse(str(value))
+        except ValueError as error:
+            self.fail(
+                f"{error}: use kinds ({', '.join(k.value for k in Kind)}), one severity"
+                " (critical, high, medium, low: that or worse) or none",
+                param,
+                ctx,
+            )
+
+
+def fail_on_option(function: F) -> F:
+    return click.option(
+        "--fail-on",
+        type=FailOnType(),
+        default="exposure,stale,unmanaged",
+        show_default=True,
+        help="Which findings make the exit code 1: kinds and/or a minimum severity.",
     )(function)

@@ -1,4 +1,4 @@
-"""`keysprawl scan`: the engine on files, folders and standard input."""
+"""`keysprawl scan`: the engine on files, folders, standard input and remote sources."""
 
 from __future__ import annotations
 
@@ -9,12 +9,28 @@ from typing import Any, TypeVar
 
 import click
 
+from scanner import config as config_module
 from scanner import engine, setup
-from scanner.cli.output import DEFAULT_FAIL_ON, FORMATS, exit_code, opened_output, render
-from scanner.cli.params import ByteSize, KindList, inventory_option, rules_options
+from scanner.cli.output import (
+    FORMATS,
+    exit_code,
+    opened_output,
+    render,
+    without_allowed,
+)
+from scanner.cli.params import ByteSize, fail_on_option, inventory_option, rules_options
 from scanner.cli.progress import terminal_progress
-from scanner.engine import ScanResult
-from scanner.model import Kind
+from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
+from scanner.cli.state import (
+    checkpointing,
+    config_option,
+    finish_recording,
+    recording,
+    scan_store_path,
+    store_option,
+)
+from scanner.config import Config
+from scanner.policy import FailOn
 from scanner.targets import TargetOptions, connector_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,24 +66,30 @@ def scan_options(function: F) -> F:
             is_flag=True,
             help="Use the pure-Python matchers even if Hyperscan is installed.",
         ),
+        config_option,
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
 
 
-def run_scan(
-    options: dict[str, Any], baseline: Path | None = None
-) -> tuple[ScanResult, setup.ScanPlan]:
-    """Plan and run a scan from the shared options (see `scan_options`)."""
-    plan = setup.plan(
+def scan_plan(options: dict[str, Any], config: Config, baseline: Path | None) -> setup.ScanPlan:
+    """What to look for, from the shared options (see `scan_options`)."""
+    return setup.plan(
         inventory_path=options["inventory_path"],
         matching=setup.MatchingOptions(
             exhaustive=options["exhaustive"], accelerate=not options["no_accelerator"]
         ),
         rules=setup.RuleOptions(options["rule_sources"], not options["no_builtin_rules"]),
         baseline=baseline,
+        config=config,
     )
+
+
+def run_scan(options: dict[str, Any]) -> engine.ScanResult:
+    """A plain scan of local targets from the shared options, without a store."""
+    config = config_module.load(options["config_path"])
+    plan = scan_plan(options, config, None)
     target_options = TargetOptions(max_file_size=options["max_file_size"])
     connectors = [connector_for(target, target_options) for target in options["targets"]]
     with terminal_progress() as progress:
@@ -80,7 +102,7 @@ def run_scan(
             suppressions=plan.suppressions,
         )
     result.notes.extend(plan.notes)
-    return result, plan
+    return result
 
 
 @click.command()
@@ -97,22 +119,52 @@ def run_scan(
     metavar="FILE",
     help="Do not report unmanaged findings recorded in this baseline file.",
 )
-@click.option(
-    "--fail-on",
-    type=KindList(),
-    default=",".join(sorted(k.value for k in DEFAULT_FAIL_ON)),
-    show_default=True,
-)
+@click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
+@fail_on_option
+@store_option
+@service_options
 def scan(
     output_format: str,
     output: Path | None,
     baseline: Path | None,
-    fail_on: frozenset[Kind],
+    fail_on: FailOn,
+    include_allowed: bool,
+    store_path: str | None,
     **options: Any,
 ) -> None:
-    """Scan files, folders (recursively) or `-` (standard input) for copies of inventory keys
-    and for credentials of well-known formats."""
-    result, plan = run_scan(options, baseline)
+    """Scan files, folders (recursively), `-` (standard input) or remote sources
+    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys and
+    for credentials of well-known formats (rules).
+
+    With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
+    recorded in the state store as the scan runs, and exposures are opened.
+    """
+    config = config_module.load(options["config_path"])
+    plan = scan_plan(options, config, baseline)
+    services = build_service_options({name: options[name] for name in SERVICE_OPTION_NAMES})
+    target_options = TargetOptions(max_file_size=options["max_file_size"], services=services)
+    connectors = [connector_for(target, target_options) for target in options["targets"]]
+    store = scan_store_path(store_path, config)
+    with (
+        recording(store, plan.inventory, command="scan", sources=options["targets"]) as writer,
+        terminal_progress() as progress,
+    ):
+        result = engine.scan(
+            connectors,
+            detectors=plan.detectors,
+            classifier=plan.classifier,
+            jobs=options["jobs"],
+            progress=checkpointing(progress, writer),
+            on_occurrence=writer.add if writer else None,
+            suppressions=plan.suppressions,
+        )
+        result.notes.extend(plan.notes)
+        finish_recording(writer, result)
+    if not include_allowed:
+        result = without_allowed(result)
     with opened_output(output) as out:
         render(result, output_format, out, {key.id: key for key in plan.inventory.keys})
+    if output_format != "text":  # machine output stays parseable; the errors still show
+        for problem in result.problems:
+            click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
     click.get_current_context().exit(exit_code(result, fail_on))

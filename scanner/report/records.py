@@ -74,6 +74,7 @@ def report_record(result: ScanResult) -> dict[str, Any]:
         "errors": [
             {"source": p.source, "where": p.where, "message": p.message} for p in result.problems
         ],
+        "notes": list(result.notes),
         "stats": {
             "chunks": result.stats.chunks,
             "bytes": result.stats.bytes,

@@ -1,0 +1,88 @@
+"""Remote sources named on the command line or in a config: `github:`, `gitlab:`, `jira:`.
+
+| target | means |
+| --- | --- |
+| `github:OWNER` | an organization's (or user's) repositories, issues, comments, variables, gists |
+| `github:OWNER/REPO` | one repository |
+| `gitlab:GROUP[/SUBGROUP…]` | a group with its subgroups and all their projects |
+| `gitlab:GROUP/PROJECT` | one project (a path is tried as a project first, then as a group) |
+| `gitlab:` | the instance: CI/CD variables of the instance (admin) and personal snippets |
+| `jira:JQL` | the issues the JQL query selects, with comments and text attachments |
+
+Base URLs and token variables come from `ServiceOptions` (command-line options or the sweep's
+config); tokens only ever from the environment. No client library is imported here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from connectors.base import Connector
+from connectors.http import HttpPolicy, token_from
+from scanner.errors import UsageError
+
+PREFIXES = ("github", "gitlab", "jira")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOptions:
+    github_url: str | None = None  # default: $GITHUB_API_URL, then https://api.github.com
+    gitlab_url: str | None = None  # default: $GITLAB_URL, then https://gitlab.com
+    jira_url: str | None = None  # default: $JIRA_URL (required)
+    github_token_env: str = "GITHUB_TOKEN"
+    gitlab_token_env: str = "GITLAB_TOKEN"
+    jira_token_env: str = "JIRA_TOKEN"
+    jira_email_env: str = "JIRA_EMAIL"  # set: Jira Cloud (email + API token, REST v3)
+    updated_since: datetime | None = None
+    http: HttpPolicy = field(default_factory=HttpPolicy)
+
+
+def is_service_target(target: str) -> bool:
+    prefix, colon, _ = target.partition(":")
+    return bool(colon) and prefix in PREFIXES
+
+
+def service_connector(target: str, options: ServiceOptions) -> Connector:
+    prefix, _, rest = target.partition(":")
+    if prefix == "github":
+        return _github(rest.strip("/"), options)
+    if prefix == "gitlab":
+        return _gitlab(rest.strip("/"), options)
+    return _jira(rest.strip(), options)
+
+
+def _github(spec: str, options: ServiceOptions) -> Connector:
+    from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
+
+    parts = spec.split("/")
+    if not spec or len(parts) > 2 or not all(parts):
+        raise UsageError(f"github:{spec}: expected github:OWNER or github:OWNER/REPO")
+    token_from(options.github_token_env, "github")
+    settings = GithubSettings(
+        base_url=options.github_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API,
+        token_env=options.github_token_env,
+        updated_since=options.updated_since,
+        http=options.http,
+    )
+    return GithubConnector(GithubTarget(parts[0], parts[1] if len(parts) == 2 else None), settings)
+
+
+def _gitlab(spec: str, options: ServiceOptions) -> Connector:
+    from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
+
+    if "//" in spec or " " in spec:
+        raise UsageError(f"gitlab:{spec}: expected gitlab:GROUP[/SUBGROUP…][/PROJECT] or gitlab:")
+    token_from(options.gitlab_token_env, "gitlab")
+    settings = GitlabSettings(
+        url=options.gitlab_url or os.environ.get("GITLAB_URL") or DEFAULT_URL,
+        token_env=options.gitlab_token_env,
+        updated_since=options.updated_since,
+        http=options.http,
+    )
+    return GitlabConnector(spec, settings)
+
+
+def _jira(spec: str, options: ServiceOptions) -> Connector:
+    raise UsageError("jira: targets are not available yet")

@@ -1,0 +1,107 @@
+"""Options for remote sources (`github:`, `gitlab:`, `jira:` targets): base URLs, the
+`--since` cursor and how patient to be. Tokens are never options: only environment variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from connectors.http import HttpPolicy
+from connectors.services import ServiceOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+SERVICE_OPTION_NAMES = (
+    "github_url",
+    "gitlab_url",
+    "jira_url",
+    "since",
+    "api_workers",
+    "api_retries",
+    "api_backoff",
+    "max_wait",
+)
+
+
+class Since(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 date or date-time; without a zone it is UTC."""
+
+    name = "date"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date like 2026-01-31 or 2026-01-31T08:00:00Z", param, ctx
+            )
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def service_options(function: F) -> F:
+    options = [
+        click.option(
+            "--github-url", metavar="URL", help="GitHub API (Enterprise: https://HOST/api/v3)."
+        ),
+        click.option(
+            "--gitlab-url", metavar="URL", help="GitLab instance (default $GITLAB_URL, gitlab.com)."
+        ),
+        click.option("--jira-url", metavar="URL", help="Jira site (default $JIRA_URL)."),
+        click.option(
+            "--since", type=Since(), help="Remote sources: only items updated since then."
+        ),
+        click.option(
+            "--api-workers",
+            type=click.IntRange(1, 32),
+            default=4,
+            show_default=True,
+            help="Requests in flight per remote source.",
+        ),
+        click.option(
+            "--api-retries",
+            type=click.IntRange(0, 10),
+            default=4,
+            show_default=True,
+            help="Retries of a failed request (429, 5xx, timeouts).",
+        ),
+        click.option(
+            "--api-backoff",
+            type=click.FloatRange(0, 60),
+            default=1.0,
+            show_default=True,
+            help="First retry delay in seconds, doubled each time (max 30).",
+        ),
+        click.option(
+            "--max-wait",
+            type=click.FloatRange(0),
+            default=120.0,
+            show_default=True,
+            help="Longest rate-limit wait honoured, in seconds; longer fails the source.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def build_service_options(values: dict[str, Any]) -> ServiceOptions:
+    http = HttpPolicy(
+        retries=values["api_retries"],
+        backoff=values["api_backoff"],
+        backoff_max=max(values["api_backoff"], min(30.0, values["max_wait"])),
+        max_wait=values["max_wait"],
+        workers=values["api_workers"],
+    )
+    return ServiceOptions(
+        github_url=values["github_url"],
+        gitlab_url=values["gitlab_url"],
+        jira_url=values["jira_url"],
+        updated_since=values["since"],
+        http=http,
+    )

@@ -1,0 +1,123 @@
+"""The store through the real CLI: scan --store, exposures, revoke/rotate transitions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest import add_key, random_key, run_keysprawl
+
+
+def project(tmp_path: Path) -> tuple[Path, str]:
+    """An inventory with one key and a folder holding two copies of it."""
+    value = random_key()
+    add_key(tmp_path / "inv.toml", "pay", value)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.env").write_text(f"KEY={value}\n")
+    (tmp_path / "src" / "b.txt").write_text(f"see {value}\n")
+    return tmp_path / "inv.toml", value
+
+
+def exposures(tmp_path: Path, *args: str) -> list[dict[str, object]]:
+    result = run_keysprawl("exposures", "--format", "json", *args, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    records: list[dict[str, object]] = json.loads(result.stdout)
+    return records
+
+
+def test_a_plain_scan_records_nothing(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    assert run_keysprawl("scan", "src", "--inventory", inventory, cwd=tmp_path).code == 1
+    assert not (tmp_path / ".keysprawl").exists()
+    missing = run_keysprawl("exposures", cwd=tmp_path)
+    assert missing.code == 2
+    assert missing.stderr.count("\n") == 1 and "no state store" in missing.stderr
+
+
+def test_scan_with_store_opens_one_exposure_with_a_due_date(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    (tmp_path / "keysprawl.toml").write_text('[policy.due_after]\nhigh = "3d"\n')
+    for _ in range(2):
+        scanned = run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+        assert scanned.code == 1, scanned.stderr
+    [exposure] = exposures(tmp_path)
+    today = datetime.now(UTC).date()
+    assert exposure["state"] == "open"
+    assert exposure["due"] == (today + timedelta(days=3)).isoformat()
+    assert [place["path"] for place in exposure["locations"]] == ["a.env", "b.txt"]  # type: ignore[attr-defined]
+    assert exposures(tmp_path, "--owner", "platform-team") == [exposure]
+    assert exposures(tmp_path, "--owner", "nobody") == []
+
+
+def test_store_from_the_environment(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    env = {"KEYSPRAWL_STORE": str(tmp_path / "elsewhere.db")}
+    run_keysprawl("scan", "src", "--inventory", inventory, cwd=tmp_path, env=env)
+    assert (tmp_path / "elsewhere.db").exists()
+    assert not (tmp_path / ".keysprawl").exists()
+
+
+def test_revoke_closes_the_exposure_and_later_copies_are_stale(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    revoked = run_keysprawl("inventory", "revoke", "pay", "--inventory", inventory, cwd=tmp_path)
+    assert revoked.code == 0 and "closed 1 open exposure" in revoked.stdout
+    [closed] = exposures(tmp_path, "--status", "closed")
+    assert closed["closed_reason"] == "revoked" and closed["closed_at"]
+    again = run_keysprawl(
+        "scan", "src", "--inventory", inventory, "--store", "--format", "jsonl", cwd=tmp_path
+    )
+    assert {json.loads(line)["kind"] for line in again.stdout.splitlines()} == {"stale"}
+    assert exposures(tmp_path, "--status", "open") == []
+    assert len(exposures(tmp_path)) == 1  # stale copies are clean-up, not a new exposure
+
+
+def test_rotate_closes_the_exposure(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    rotated = run_keysprawl(
+        "inventory", "rotate", "pay", "--inventory", inventory, stdin=random_key(), cwd=tmp_path
+    )
+    assert rotated.code == 0, rotated.stderr
+    [closed] = exposures(tmp_path)
+    assert (closed["status"], closed["closed_reason"]) == ("closed", "rotated")
+
+
+def test_revoke_without_a_store_creates_none(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    assert run_keysprawl("inventory", "revoke", "pay", "--inventory", inventory).code == 0
+    assert not (tmp_path / ".keysprawl").exists()
+
+
+def test_an_exposure_past_its_due_date_is_overdue(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / ".keysprawl" / "state.db") as db:
+        db.execute("UPDATE exposures SET due = '2020-01-01'")
+    [overdue] = exposures(tmp_path, "--status", "overdue")
+    assert overdue["state"] == "overdue"
+    assert exposures(tmp_path, "--status", "open") == [overdue]  # overdue is still open
+    text = run_keysprawl("exposures", cwd=tmp_path).stdout
+    assert text.startswith("overdue  pay")
+
+
+def test_a_newer_store_is_refused_in_one_line(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / ".keysprawl" / "state.db") as db:
+        db.execute("PRAGMA user_version = 99")
+    for args in (("exposures",), ("scan", "src", "--inventory", inventory, "--store")):
+        result = run_keysprawl(*args, cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr.count("\n") == 1
+        assert "schema version 99 is newer" in result.stderr
+
+
+def test_bad_config_is_a_usage_error(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    (tmp_path / "keysprawl.toml").write_text('[policy.due_after]\nhigh = "soon"\n')
+    result = run_keysprawl("scan", "src", "--inventory", inventory, cwd=tmp_path)
+    assert result.code == 2
+    assert "keysprawl.toml:2: [policy.due_after] high" in result.stderr

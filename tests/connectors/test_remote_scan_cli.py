@@ -1,0 +1,107 @@
+"""`keysprawl scan github:…` end to end: the real CLI, the real client library, a fake API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import add_key, random_key, run_keysprawl
+from fakes.github import GithubFake
+from fakes.server import FakeServer
+
+TOKEN = "ghp_" + random_key(36)
+FAST = ("--api-backoff", "0", "--api-retries", "1")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    with FakeServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> tuple[Path, str]:
+    path = tmp_path / "inventory.toml"
+    value = random_key()
+    add_key(path, "deploy-token", value)
+    return path, value
+
+
+def scan(fake: GithubFake, inventory: Path, *targets: str, token: str | None = TOKEN):
+    env = {"GITHUB_TOKEN": token} if token else {"GITHUB_TOKEN": ""}
+    return run_keysprawl(
+        "scan", *targets, "--inventory", inventory, "--github-url", fake.base_url,
+        "--format", "jsonl", *FAST, env=env,
+    )  # fmt: skip
+
+
+def test_a_key_in_an_issue_is_an_exposure_with_link_author_and_date(
+    server: FakeServer, inventory: tuple[Path, str]
+) -> None:
+    path, value = inventory
+    fake = GithubFake(server)
+    fake.issue(fake.repo("payments"), f"here you go: {value}", author="carol")
+    fake.serve()
+
+    result = scan(fake, path, "github:acme")
+
+    assert result.code == 1, result.stderr
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (record["kind"], record["key_id"], record["source"]) == (
+        "exposure", "deploy-token", "github-issue"
+    )  # fmt: skip
+    location = record["location"]
+    assert location["url"] == "https://github.example/acme/payments/issues/1"
+    assert (location["author"], location["repo"], location["line"]) == (
+        "carol", "acme/payments", 1
+    )  # fmt: skip
+    assert location["date"].startswith("2026-03-01")
+    assert value not in result.stdout + result.stderr
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_a_failing_source_does_not_stop_the_others_and_exits_3(
+    server: FakeServer, inventory: tuple[Path, str], tmp_path: Path
+) -> None:
+    path, value = inventory
+    fake = GithubFake(server)
+    fake.repo("payments")
+    fake.serve()
+    server.fail("/api/v3/orgs/acme", 401, times=10, body=b'{"message": "Bad credentials"}')
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "app.cfg").write_text(f"key = {value}\n")
+
+    result = scan(fake, path, "github:acme", str(folder))
+
+    assert result.code == 3
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["location"]["path"] == "app.cfg"
+    errors = [line for line in result.stderr.splitlines() if "github" in line]
+    assert errors == [
+        "error: github acme: GitHub rejected the token in $GITHUB_TOKEN (401): "
+        "is it valid and unexpired?"
+    ]
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_a_missing_token_is_a_usage_error(server: FakeServer, inventory: tuple[Path, str]) -> None:
+    fake = GithubFake(server)
+    fake.serve()
+
+    result = scan(fake, inventory[0], "github:acme", token=None)
+
+    assert result.code == 2
+    assert result.stderr.strip() == (
+        "keysprawl: github: set the token in the environment variable GITHUB_TOKEN"
+    )
+    assert server.log == []
+
+
+def test_a_malformed_target_is_a_usage_error(inventory: tuple[Path, str]) -> None:
+    result = run_keysprawl("scan", "github:a/b/c", "--inventory", inventory[0])
+
+    assert result.code == 2
+    assert "expected github:OWNER or github:OWNER/REPO" in result.stderr
