@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from connectors.base import Connector
+from connectors.git import GitScanOptions
 from connectors.http import HttpPolicy, token_from
 from scanner.errors import UsageError
 
@@ -37,6 +38,7 @@ class ServiceOptions:
     jira_email_env: str = "JIRA_EMAIL"  # set: Jira Cloud (email + API token, REST v3)
     updated_since: datetime | None = None
     http: HttpPolicy = field(default_factory=HttpPolicy)
+    repositories: bool = True  # clone and scan the repositories of github:/gitlab: targets
 
 
 def is_service_target(target: str) -> bool:
@@ -44,16 +46,20 @@ def is_service_target(target: str) -> bool:
     return bool(colon) and prefix in PREFIXES
 
 
-def service_connector(target: str, options: ServiceOptions) -> Connector:
+def service_connector(
+    target: str, options: ServiceOptions, git: GitScanOptions | None = None
+) -> Connector:
+    """`git` is how cloned repositories are scanned (history, refs); None: the defaults."""
     prefix, _, rest = target.partition(":")
+    repositories = (git or GitScanOptions()) if options.repositories else None
     if prefix == "github":
-        return _github(rest.strip("/"), options)
+        return _github(rest.strip("/"), options, repositories)
     if prefix == "gitlab":
-        return _gitlab(rest.strip("/"), options)
+        return _gitlab(rest.strip("/"), options, repositories)
     return _jira(rest.strip(), options)
 
 
-def _github(spec: str, options: ServiceOptions) -> Connector:
+def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> Connector:
     from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
 
     parts = spec.split("/")
@@ -65,11 +71,12 @@ def _github(spec: str, options: ServiceOptions) -> Connector:
         token_env=options.github_token_env,
         updated_since=options.updated_since,
         http=options.http,
+        git=git,
     )
     return GithubConnector(GithubTarget(parts[0], parts[1] if len(parts) == 2 else None), settings)
 
 
-def _gitlab(spec: str, options: ServiceOptions) -> Connector:
+def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> Connector:
     from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
 
     if "//" in spec or " " in spec:
@@ -80,9 +87,25 @@ def _gitlab(spec: str, options: ServiceOptions) -> Connector:
         token_env=options.gitlab_token_env,
         updated_since=options.updated_since,
         http=options.http,
+        git=git,
     )
     return GitlabConnector(spec, settings)
 
 
 def _jira(spec: str, options: ServiceOptions) -> Connector:
-    raise UsageError("jira: targets are not available yet")
+    from connectors.jira import JiraConnector, JiraSettings
+
+    if not spec:
+        raise UsageError('jira: expected jira:JQL, e.g. jira:"project = OPS"')
+    url = options.jira_url or os.environ.get("JIRA_URL")
+    if not url:
+        raise UsageError("jira: set the site with --jira-url or $JIRA_URL")
+    token_from(options.jira_token_env, "jira")
+    settings = JiraSettings(
+        url=url,
+        token_env=options.jira_token_env,
+        email_env=options.jira_email_env,
+        updated_since=options.updated_since,
+        http=options.http,
+    )
+    return JiraConnector(spec, settings)

@@ -11,6 +11,7 @@ import click
 
 from scanner import config as config_module
 from scanner import engine, setup
+from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.output import (
     FORMATS,
     exit_code,
@@ -120,6 +121,7 @@ def run_scan(options: dict[str, Any]) -> engine.ScanResult:
     help="Do not report unmanaged findings recorded in this baseline file.",
 )
 @click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
+@git_options
 @fail_on_option
 @store_option
 @service_options
@@ -132,9 +134,9 @@ def scan(
     store_path: str | None,
     **options: Any,
 ) -> None:
-    """Scan files, folders (recursively), `-` (standard input) or remote sources
-    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys and
-    for credentials of well-known formats (rules).
+    """Scan files, folders (recursively), git repositories (a path or a clone URL), `-`
+    (standard input) or remote sources (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL)
+    for copies of inventory keys and for credentials of well-known formats (rules).
 
     With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
     recorded in the state store as the scan runs, and exposures are opened.
@@ -142,7 +144,14 @@ def scan(
     config = config_module.load(options["config_path"])
     plan = scan_plan(options, config, baseline)
     services = build_service_options({name: options[name] for name in SERVICE_OPTION_NAMES})
-    target_options = TargetOptions(max_file_size=options["max_file_size"], services=services)
+    git, git_only = git_scan_options(
+        {name: options[name] for name in GIT_OPTION_NAMES},
+        options["since"],
+        options["max_file_size"],
+    )
+    target_options = TargetOptions(
+        options["max_file_size"], services=services, git=git, require_git=git_only
+    )
     connectors = [connector_for(target, target_options) for target in options["targets"]]
     store = scan_store_path(store_path, config)
     with (

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import add_key, random_key, run_keysprawl
 from fakes.github import GithubFake
+from fakes.gitlab import GitlabFake
+from fakes.jira import JiraFake
 from fakes.server import FakeServer
+from gitrepo import Repo
 
 TOKEN = "ghp_" + random_key(36)
 FAST = ("--api-backoff", "0", "--api-retries", "1")
@@ -38,17 +41,28 @@ def scan(fake: GithubFake, inventory: Path, *targets: str, token: str | None = T
 
 
 def test_a_key_in_an_issue_is_an_exposure_with_link_author_and_date(
-    server: FakeServer, inventory: tuple[Path, str]
+    server: FakeServer, inventory: tuple[Path, str], tmp_path: Path
 ) -> None:
     path, value = inventory
     fake = GithubFake(server)
-    fake.issue(fake.repo("payments"), f"here you go: {value}", author="carol")
+    repo = fake.repo("payments")
+    fake.issue(repo, f"here you go: {value}", author="carol")
+    history = Repo(tmp_path / "payments")
+    history.commit("add config", {"deploy.env": f"TOKEN={value}\n"})
+    history.commit("remove it", {"deploy.env": "TOKEN=\n"})
+    repo.clone_url = history.root.as_uri()
     fake.serve()
 
     result = scan(fake, path, "github:acme")
 
     assert result.code == 1, result.stderr
-    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    [cloned] = [r for r in records if r["source"] == "git"]
+    assert (cloned["location"]["path"], cloned["location"]["author"]) == (
+        "deploy.env",
+        "Ada Test <ada@example.test>",
+    )
+    [record] = [r for r in records if r["source"] != "git"]
     assert (record["kind"], record["key_id"], record["source"]) == (
         "exposure", "deploy-token", "github-issue"
     )  # fmt: skip
@@ -105,3 +119,42 @@ def test_a_malformed_target_is_a_usage_error(inventory: tuple[Path, str]) -> Non
 
     assert result.code == 2
     assert "expected github:OWNER or github:OWNER/REPO" in result.stderr
+
+
+def test_gitlab_and_jira_targets_in_one_scan(
+    server: FakeServer, inventory: tuple[Path, str]
+) -> None:
+    path, value = inventory
+    gitlab = GitlabFake(server)
+    project = gitlab.project(gitlab.group("acme"), "payments")
+    project.variables.append(gitlab.variable("DEPLOY", value))
+    gitlab.serve()
+    jira = JiraFake(server)
+    jira.issue("nothing here", comments=[f"the token: {value}"])
+    jira.serve()
+    tokens = {"GITLAB_TOKEN": random_key(20), "JIRA_TOKEN": random_key(24)}
+
+    result = run_keysprawl(
+        "scan", "gitlab:acme/payments", "jira:project = OPS", "--inventory", path,
+        "--gitlab-url", server.url, "--jira-url", server.url, "--format", "jsonl", *FAST,
+        "--no-repositories",
+        env=tokens,
+    )  # fmt: skip
+
+    assert result.code == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((r["source"], r["location"]["url"]) for r in records) == [
+        ("gitlab-variable", f"{project.web_url}/-/settings/ci_cd"),
+        ("jira-comment", f"{server.url}/browse/OPS-1?focusedCommentId=0"),
+    ]
+    output = result.stdout + result.stderr
+    assert value not in output and not any(token in output for token in tokens.values())
+
+
+def test_jira_needs_a_site(inventory: tuple[Path, str]) -> None:
+    result = run_keysprawl(
+        "scan", "jira:project = OPS", "--inventory", inventory[0], env={"JIRA_TOKEN": "x" * 20}
+    )
+
+    assert result.code == 2
+    assert result.stderr.strip() == "keysprawl: jira: set the site with --jira-url or $JIRA_URL"
