@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from detectors.base import DetectorSpec
+from detectors.decoders.decoding import DEFAULT_DEPTH
 from detectors.fingerprint_matcher import Target
 from detectors.rule_loader import LoadedRules, load_sources, parse_allowlist
 from detectors.rule_model import NO_RULES, Allowlist, RuleSet
@@ -28,6 +29,7 @@ from scanner.suppress import Suppressions
 class MatchingOptions:
     exhaustive: bool = False
     accelerate: bool = True
+    decode_depth: int = DEFAULT_DEPTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ def detector_spec(
         exhaustive=options.exhaustive,
         accelerate=options.accelerate,
         rules=rule_set,
+        decode_depth=options.decode_depth,
     )
 
 

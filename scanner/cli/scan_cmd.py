@@ -63,6 +63,14 @@ def scan_options(function: F) -> F:
             show_default="CPUs",
         ),
         click.option(
+            "--decode-depth",
+            type=click.IntRange(0, 8),
+            default=3,
+            show_default=True,
+            help="How many nested encodings (base64, %XX, string escapes, ...) to see through;"
+            " 0: none.",
+        ),
+        click.option(
             "--no-accelerator",
             is_flag=True,
             help="Use the pure-Python matchers even if Hyperscan is installed.",
@@ -79,7 +87,9 @@ def scan_plan(options: dict[str, Any], config: Config, baseline: Path | None) ->
     return setup.plan(
         inventory_path=options["inventory_path"],
         matching=setup.MatchingOptions(
-            exhaustive=options["exhaustive"], accelerate=not options["no_accelerator"]
+            exhaustive=options["exhaustive"],
+            accelerate=not options["no_accelerator"],
+            decode_depth=options["decode_depth"],
         ),
         rules=setup.RuleOptions(options["rule_sources"], not options["no_builtin_rules"]),
         baseline=baseline,
