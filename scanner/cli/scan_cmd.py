@@ -31,6 +31,7 @@ from scanner.cli.state import (
     store_option,
 )
 from scanner.policy import FailOn
+from scanner.report.ci import ci_notes
 from scanner.targets import TargetOptions, connector_for
 
 
@@ -108,6 +109,7 @@ def scan(
             on_occurrence=writer.add if writer else None,
         )
         finish_recording(writer, result)
+    result.notes.extend(ci_notes(result.findings))  # before allowed copies are dropped
     if not include_allowed:
         result = without_allowed(result)
     with opened_output(output) as out:
