@@ -32,6 +32,7 @@ from scanner.cli.state import (
 )
 from scanner.config import Config
 from scanner.policy import FailOn
+from scanner.report.ci import ci_notes
 from scanner.targets import TargetOptions, connector_for
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,6 +180,7 @@ def scan(
         )
         result.notes.extend(plan.notes)
         finish_recording(writer, result)
+    result.notes.extend(ci_notes(result.findings))  # before allowed copies are dropped
     if not include_allowed:
         result = without_allowed(result)
     with opened_output(output) as out:
