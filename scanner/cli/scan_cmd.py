@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from scanner import config as config_module
-from scanner import engine, setup
+from scanner import engine, service_config, setup
 from scanner import inventory as inventory_module
 from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.output import (
@@ -96,7 +96,10 @@ def scan(
     """
     config = config_module.load(config_path)
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    services = build_service_options({name: extra[name] for name in SERVICE_OPTION_NAMES})
+    services = build_service_options(
+        {name: extra[name] for name in SERVICE_OPTION_NAMES},
+        service_config.service_options(config.document, config.path),
+    )
     git, git_only = git_scan_options(
         {name: extra[name] for name in GIT_OPTION_NAMES}, extra["since"], max_file_size
     )
