@@ -10,6 +10,7 @@ import click
 from scanner import __version__
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.inventory_cmd import inventory
+from scanner.cli.report_cmd import report
 from scanner.cli.scan_cmd import scan
 from scanner.errors import ExitCode, KeysprawlError
 
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(inventory)
 cli.add_command(scan)
 cli.add_command(exposures)
+cli.add_command(report)
 
 
 def run(argv: list[str] | None = None) -> None:
