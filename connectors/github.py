@@ -114,6 +114,9 @@ class GithubConnector:
 def make_client(settings: GithubSettings, token: str) -> Any:
     from github import Auth, Github
 
+    from connectors.retry import quiet_library_logs
+
+    quiet_library_logs()
     return Github(
         base_url=settings.base_url.rstrip("/"),
         auth=Auth.Token(token),

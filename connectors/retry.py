@@ -77,6 +77,7 @@ def capped_retry(policy: HttpPolicy) -> CappedRetry:
 
 def mount_retry(session: Any, policy: HttpPolicy) -> None:
     """Give a `requests.Session` the policy's retries and a connection pool per worker."""
+    quiet_library_logs()
     from requests.adapters import HTTPAdapter
 
     adapter = HTTPAdapter(
@@ -86,3 +87,15 @@ def mount_retry(session: Any, policy: HttpPolicy) -> None:
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+
+
+def quiet_library_logs() -> None:
+    """Client libraries log retries and errors (urls, sometimes response bodies); with no
+    handler configured Python would print those warnings on stderr. Our report says what
+    failed, in one line each."""
+    import logging
+
+    for name in ("urllib3", "github", "gitlab", "jira", "requests_oauthlib"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())

@@ -85,4 +85,19 @@ def _gitlab(spec: str, options: ServiceOptions) -> Connector:
 
 
 def _jira(spec: str, options: ServiceOptions) -> Connector:
-    raise UsageError("jira: targets are not available yet")
+    from connectors.jira import JiraConnector, JiraSettings
+
+    if not spec:
+        raise UsageError('jira: expected jira:JQL, e.g. jira:"project = OPS"')
+    url = options.jira_url or os.environ.get("JIRA_URL")
+    if not url:
+        raise UsageError("jira: set the site with --jira-url or $JIRA_URL")
+    token_from(options.jira_token_env, "jira")
+    settings = JiraSettings(
+        url=url,
+        token_env=options.jira_token_env,
+        email_env=options.jira_email_env,
+        updated_since=options.updated_since,
+        http=options.http,
+    )
+    return JiraConnector(spec, settings)

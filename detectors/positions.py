@@ -6,6 +6,8 @@ import bisect
 import re
 
 _NEWLINE = re.compile(rb"\n")
+# Up to this many lookups, counting newlines in C beats building the index of every newline.
+_COUNT_DIRECTLY = 4
 
 
 class LineIndex:
@@ -15,12 +17,18 @@ class LineIndex:
         self._data = data
         self._first_line = first_line
         self._newlines: list[int] | None = None
+        self._lookups = 0
 
     def position(self, offset: int) -> tuple[int, int]:
-        if self._newlines is None:
-            self._newlines = [m.start() for m in _NEWLINE.finditer(self._data)]
-        line_index = bisect.bisect_left(self._newlines, offset)
-        line_start = self._newlines[line_index - 1] + 1 if line_index else 0
+        self._lookups += 1
+        if self._newlines is None and self._lookups <= _COUNT_DIRECTLY:
+            line_index = self._data.count(b"\n", 0, offset)
+            line_start = self._data.rfind(b"\n", 0, offset) + 1
+        else:
+            if self._newlines is None:
+                self._newlines = [m.start() for m in _NEWLINE.finditer(self._data)]
+            line_index = bisect.bisect_left(self._newlines, offset)
+            line_start = self._newlines[line_index - 1] + 1 if line_index else 0
         # Columns count characters, not bytes, so a UTF-8 line before the key stays exact.
         column = len(self._data[line_start:offset].decode("utf-8", "replace")) + 1
         return self._first_line + line_index, column

@@ -44,6 +44,21 @@ class _RunScanner:
         # (or end before) one of these inside a run. None when the alphabet has none.
         self.inner_left = _inner_breaks(spec.charset.chars, spec.charset.left)
         self.inner_right = _inner_breaks(spec.charset.chars, spec.charset.right)
+        # Fast path: with no break bytes inside the alphabet, the regex engine can do the
+        # bounding itself and Python sees only runs of a plausible length.
+        self.whole_runs: re.Pattern[bytes] | None = None
+        if self.inner_left is None and self.inner_right is None:
+            charset = spec.charset
+            self.whole_runs = re.compile(
+                b"(?<!"
+                + byte_class(charset.left)
+                + b")"
+                + byte_class(charset.chars)
+                + b"{%d,%d}" % (shortest, max(spec.lengths))
+                + b"(?!"
+                + byte_class(charset.right)
+                + b")"
+            )
 
     def runs(self, data: bytes) -> Iterator[tuple[int, int]]:
         for run in self.pattern.finditer(data):
@@ -61,8 +76,20 @@ class RegexWindows:
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
         for scanner in self._scanners:
+            if scanner.whole_runs is not None:
+                yield from _whole_runs(data, scanner.whole_runs, scanner.spec.lengths)
+                continue
             for run_start, run_end in scanner.runs(data):
                 yield from _bounded_in_run(data, run_start, run_end, scanner)
+
+
+def _whole_runs(
+    data: bytes, pattern: re.Pattern[bytes], lengths: frozenset[int]
+) -> Iterator[tuple[int, int]]:
+    """For alphabets where every byte continues a token, windows are whole bounded runs."""
+    for run in pattern.finditer(data):
+        if run.end() - run.start() in lengths:
+            yield run.span()
 
 
 def _bounded_in_run(

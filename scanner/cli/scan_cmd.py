@@ -11,6 +11,7 @@ import click
 from scanner import config as config_module
 from scanner import engine, setup
 from scanner import inventory as inventory_module
+from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.output import (
     FORMATS,
     exit_code,
@@ -57,6 +58,7 @@ from scanner.targets import TargetOptions, connector_for
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
 @click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
+@git_options
 @fail_on_option
 @store_option
 @config_option
@@ -74,18 +76,22 @@ def scan(
     include_allowed: bool,
     store_path: str | None,
     config_path: str | None,
-    **remote: Any,
+    **extra: Any,
 ) -> None:
-    """Scan files, folders (recursively), `-` (standard input) or remote sources
-    (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL) for copies of inventory keys.
+    """Scan files, folders (recursively), git repositories (a path or a clone URL), `-`
+    (standard input) or remote sources (github:OWNER[/REPO], gitlab:GROUP[/PROJECT], jira:JQL)
+    for copies of inventory keys.
 
     With --store (or $KEYSPRAWL_STORE, or [store] path in keysprawl.toml) the findings are
     recorded in the state store as the scan runs, and exposures are opened.
     """
     config = config_module.load(config_path)
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
-    services = build_service_options({name: remote[name] for name in SERVICE_OPTION_NAMES})
-    options = TargetOptions(max_file_size=max_file_size, services=services)
+    services = build_service_options({name: extra[name] for name in SERVICE_OPTION_NAMES})
+    git, git_only = git_scan_options(
+        {name: extra[name] for name in GIT_OPTION_NAMES}, extra["since"], max_file_size
+    )
+    options = TargetOptions(max_file_size, services=services, git=git, require_git=git_only)
     connectors = [connector_for(target, options) for target in targets]
     matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
     store = scan_store_path(store_path, config)

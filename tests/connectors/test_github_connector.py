@@ -196,7 +196,7 @@ def test_bad_token_is_one_line_naming_the_variable_and_never_the_token(
     assert (problem.source, problem.where) == ("github", "acme")
     assert "$GITHUB_TOKEN (401)" in problem.message
     assert TOKEN not in repr(tally)
-    assert server.log[0].headers["Authorization"] == f"token {TOKEN}"
+    assert server.log[0].headers["authorization"] == f"token {TOKEN}"
 
 
 def test_forbidden_part_names_the_missing_permission_and_others_go_on(

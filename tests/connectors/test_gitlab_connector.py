@@ -196,7 +196,7 @@ def test_bad_token_and_missing_permission_are_one_line_each(server: FakeServer) 
         )
     ]
     assert TOKEN not in repr(tally)
-    assert server.log[0].headers["PRIVATE-TOKEN"] == TOKEN
+    assert server.log[0].headers["private-token"] == TOKEN
 
 
 def test_malformed_json_and_an_error_on_page_two(server: FakeServer) -> None:

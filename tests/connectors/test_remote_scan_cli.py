@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import add_key, random_key, run_keysprawl
 from fakes.github import GithubFake
+from fakes.gitlab import GitlabFake
+from fakes.jira import JiraFake
 from fakes.server import FakeServer
 
 TOKEN = "ghp_" + random_key(36)
@@ -105,3 +107,41 @@ def test_a_malformed_target_is_a_usage_error(inventory: tuple[Path, str]) -> Non
 
     assert result.code == 2
     assert "expected github:OWNER or github:OWNER/REPO" in result.stderr
+
+
+def test_gitlab_and_jira_targets_in_one_scan(
+    server: FakeServer, inventory: tuple[Path, str]
+) -> None:
+    path, value = inventory
+    gitlab = GitlabFake(server)
+    project = gitlab.project(gitlab.group("acme"), "payments")
+    project.variables.append(gitlab.variable("DEPLOY", value))
+    gitlab.serve()
+    jira = JiraFake(server)
+    jira.issue("nothing here", comments=[f"the token: {value}"])
+    jira.serve()
+    tokens = {"GITLAB_TOKEN": random_key(20), "JIRA_TOKEN": random_key(24)}
+
+    result = run_keysprawl(
+        "scan", "gitlab:acme/payments", "jira:project = OPS", "--inventory", path,
+        "--gitlab-url", server.url, "--jira-url", server.url, "--format", "jsonl", *FAST,
+        env=tokens,
+    )  # fmt: skip
+
+    assert result.code == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((r["source"], r["location"]["url"]) for r in records) == [
+        ("gitlab-variable", f"{project.web_url}/-/settings/ci_cd"),
+        ("jira-comment", f"{server.url}/browse/OPS-1?focusedCommentId=0"),
+    ]
+    output = result.stdout + result.stderr
+    assert value not in output and not any(token in output for token in tokens.values())
+
+
+def test_jira_needs_a_site(inventory: tuple[Path, str]) -> None:
+    result = run_keysprawl(
+        "scan", "jira:project = OPS", "--inventory", inventory[0], env={"JIRA_TOKEN": "x" * 20}
+    )
+
+    assert result.code == 2
+    assert result.stderr.strip() == "keysprawl: jira: set the site with --jira-url or $JIRA_URL"

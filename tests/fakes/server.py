@@ -150,7 +150,8 @@ class FakeServer:
                     self.rfile.read(length)
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                request = Request(self.command, parts.path, query, dict(self.headers.items()))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                request = Request(self.command, parts.path, query, headers)
                 response = server._answer(request)
                 self.send_response(response.status)
                 for name, value in response.headers.items():

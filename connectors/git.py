@@ -1,0 +1,113 @@
+"""The git connector: a repository's history, commit messages and working tree.
+
+`scan_repository(target, options)` (or `GitConnector`) takes a local repository or a clone
+URL. History is read as patches: each commit contributes the lines it adds, so every copy of
+a key is attributed to the commit that introduced it, with the ref it was reached from, its
+author and date. By default every branch, tag and remote-tracking ref is walked; with
+`all_objects`, also reflogs, every other ref (pull-request refs of a mirror), dangling commits
+and blobs that no commit reaches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.base import Tally
+from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
+from connectors.git_blobs import BlobReader
+from connectors.git_cli import Git, GitError, open_repository
+from connectors.git_clone import display_url, is_url, mirror_clone
+from connectors.git_commits import SOURCE, CommitChunker, Provenance
+from connectors.git_history import Commit, Selection, list_commits, read_commits
+from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
+from connectors.git_worktree import worktree_chunks
+from scanner.model import Chunk
+
+
+@dataclass(frozen=True, slots=True)
+class GitScanOptions:
+    worktree: bool = True
+    history: bool = True
+    all_objects: bool = False
+    since_commit: str | None = None
+    since: str | None = None
+    branches: tuple[str, ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    @property
+    def selection(self) -> Selection:
+        return Selection(
+            revisions=self.branches,
+            since_commit=self.since_commit,
+            since=self.since,
+            all_refs=self.all_objects,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GitConnector:
+    """A repository: a local path or a URL (cloned as a bare mirror, removed afterwards)."""
+
+    target: str
+    options: GitScanOptions = GitScanOptions()
+
+    @property
+    def name(self) -> str:
+        return display_url(self.target) if is_url(self.target) else self.target
+
+    def chunks(self, tally: Tally) -> Iterator[Chunk]:
+        with contextlib.ExitStack() as stack:
+            try:
+                git = self._open(stack)
+            except GitError as error:
+                tally.problem(SOURCE, self.name, str(error))
+                return
+            yield from self._scan(git, tally)
+
+    def _open(self, stack: contextlib.ExitStack) -> Git:
+        if is_url(self.target):
+            return Git(stack.enter_context(mirror_clone(self.target)), bare=True)
+        return open_repository(Path(self.target))
+
+    def _scan(self, git: Git, tally: Tally) -> Iterator[Chunk]:
+        if self.options.history:
+            try:
+                yield from self._history(git, tally)
+            except GitError as error:
+                tally.problem(SOURCE, self.name, str(error))
+        if self.options.worktree and not git.bare:
+            yield from worktree_chunks(git, self.name, self.options.max_file_size, tally)
+
+    def _history(self, git: Git, tally: Tally) -> Iterator[Chunk]:
+        if git.is_shallow():
+            tally.notes.append(f"{self.name} is a shallow clone: history before its cut is absent")
+        commits = list_commits(git, self.options.selection)
+        extra = unreachable_objects(git) if self.options.all_objects else Unreachable((), ())
+        commits += [Commit(commit, None) for commit in extra.commits]
+        blobs = BlobReader(git, self.options.max_file_size)
+        try:
+            yield from _history_chunks(git, self.name, commits, CommitChunker(blobs, tally), tally)
+            yield from unreachable_chunks(git, self.name, blobs, extra.blobs, tally)
+        finally:
+            blobs.close()
+
+
+def _history_chunks(
+    git: Git, repo: str, commits: list[Commit], chunker: CommitChunker, tally: Tally
+) -> Iterator[Chunk]:
+    refs = {commit.id: commit.ref for commit in commits}
+
+    def unreadable(commit: str, message: str) -> None:
+        tally.problem(SOURCE, f"{repo} commit {commit}", message)
+
+    for record in read_commits(git, [commit.id for commit in commits], unreadable):
+        origin = Provenance(repo, record.id, refs.get(record.id), record.author, record.date)
+        yield from chunker.chunks(origin, record.message, record.patch)
+
+
+def scan_repository(target: str, options: GitScanOptions | None = None) -> GitConnector:
+    """The connector other connectors (GitHub, GitLab) use to scan a repository they clone."""
+    return GitConnector(target, options or GitScanOptions())

@@ -1,0 +1,93 @@
+"""Reading whole blobs with one long-lived `git cat-file --batch-command`.
+
+Used for content a diff cannot show whole (binary files, notebooks, keys split across hunks)
+and for objects no ref reaches. The size is asked first, so a huge blob is skipped without
+being read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from dataclasses import dataclass, field
+
+from connectors.git_cli import Git, first_line
+
+
+class BlobUnreadable(Exception):
+    """The object is missing or corrupt; the message says which and why."""
+
+
+class BlobTooLarge(Exception):
+    pass
+
+
+@dataclass
+class BlobReader:
+    git: Git
+    max_size: int
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def read(self, oid: str) -> bytes:
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(f"info {oid}\n".encode())
+            process.stdin.flush()
+            header = process.stdout.readline()
+        except OSError:
+            header = b""
+        if not header:
+            raise BlobUnreadable(self._died())
+        parts = header.split()
+        if len(parts) < 3:
+            raise BlobUnreadable(f"object {oid} is missing")
+        if int(parts[2]) > self.max_size:
+            raise BlobTooLarge(oid)
+        return self._contents(process, oid)
+
+    def _contents(self, process: subprocess.Popen[bytes], oid: str) -> bytes:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(f"contents {oid}\n".encode())
+            process.stdin.flush()
+            header = process.stdout.readline()
+            size = int(header.split()[2])
+            data = process.stdout.read(size + 1)[:-1]
+        except (OSError, IndexError, ValueError):
+            raise BlobUnreadable(self._died()) from None
+        if len(data) != size:
+            raise BlobUnreadable(self._died())
+        return data
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            self._process = self.git.popen(["cat-file", "--batch-command"], stdin=True)
+        return self._process
+
+    def _died(self) -> str:
+        """Git stopped (a corrupt object): collect its complaint; the next read restarts it."""
+        process, self._process = self._process, None
+        if process is None:
+            return "git cat-file stopped"
+        process.kill()
+        stderr = _finish(process)
+        return first_line(stderr) if stderr else "git cat-file stopped"
+
+    def close(self) -> None:
+        if self._process is not None:
+            _finish(self._process)
+            self._process = None
+
+
+def _finish(process: subprocess.Popen[bytes]) -> bytes:
+    """Close every pipe and reap the process; returns what it said on stderr."""
+    if process.stdin:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    stderr = process.stderr.read() if process.stderr else b""
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()
+    process.wait()
+    return stderr

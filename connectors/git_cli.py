@@ -1,0 +1,96 @@
+"""Running the `git` command: the plumbing every git-reading module shares.
+
+The git CLI is used rather than a library because its plumbing streams (`diff-tree --stdin`,
+`cat-file --batch-command`) are fast and need no objects held in Python. Output is bytes:
+paths and messages need not be UTF-8.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# Options that keep git's output machine-readable whatever the user's configuration says.
+_CONFIG = ("-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "color.ui=never")
+
+
+class GitError(Exception):
+    """A git command failed; the message is git's own first line of complaint."""
+
+
+def git_env() -> dict[str, str]:
+    # No pager, no prompts for credentials (a clone must fail rather than wait), C messages.
+    env = dict(os.environ)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C", "LANG": "C"})
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    env.pop("GIT_INDEX_FILE", None)
+    return env
+
+
+def first_line(stderr: bytes) -> str:
+    """Git's reason in one line: its `fatal:` line if there is one, else its first line."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    fatal = [line.removeprefix("fatal: ") for line in lines if line.startswith("fatal:")]
+    return (fatal or lines or ["git failed"])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Git:
+    """A repository on disk: `root` is its working tree (or the bare repository folder)."""
+
+    root: Path
+    bare: bool = False
+
+    def command(self, *args: str) -> list[str]:
+        return ["git", "-C", str(self.root), *_CONFIG, *args]
+
+    def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+        completed = subprocess.run(
+            self.command(*args), input=stdin, capture_output=True, env=git_env(), check=False
+        )
+        if check and completed.returncode != 0:
+            raise GitError(first_line(completed.stderr))
+        return completed.stdout
+
+    def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            self.command(*args),
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=git_env(),
+        )
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def open_repository(path: Path) -> Git:
+    """The repository whose top folder (or bare folder) is `path`; GitError if it is none."""
+    probe = Git(path)
+    try:
+        output = probe.run("rev-parse", "--is-bare-repository", "--show-toplevel")
+    except (GitError, OSError) as error:
+        raise GitError(f"{path} is not a git repository") from error
+    lines = output.decode("utf-8", "surrogateescape").splitlines()
+    if lines and lines[0] == "true":
+        return Git(path, bare=True)
+    if len(lines) < 2 or Path(lines[1]).resolve() != path.resolve():
+        raise GitError(f"{path} is not the top folder of a git repository")
+    return Git(path)
+
+
+def is_repository(path: Path) -> bool:
+    """Cheap test for `scan PATH`: a working tree's top folder or a bare repository."""
+    dot_git = path / ".git"
+    if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: ..."
+        return dot_git.read_bytes().startswith(b"gitdir:")
+    return any(
+        (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
+        for folder in (dot_git, path)
+    )

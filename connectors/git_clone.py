@@ -1,0 +1,49 @@
+"""Cloning a repository URL as a bare mirror into a temporary folder, removed afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from connectors.git_cli import GitError, first_line, git_env
+
+URL_SCHEMES = ("file://", "https://", "http://", "ssh://", "git://")
+_USERINFO = re.compile(r"^([a-z+]+://)[^/@]*@")
+
+
+def display_url(url: str) -> str:
+    """The URL without user name or token, fit for a report or an error message."""
+    return _USERINFO.sub(r"\1", url)
+
+
+def is_url(target: str) -> bool:
+    """A clone URL: a scheme we know, or scp-like `user@host:path`."""
+    if target.startswith(URL_SCHEMES):
+        return True
+    head = target.split("/", 1)[0]
+    return "@" in head and ":" in head
+
+
+@contextlib.contextmanager
+def mirror_clone(url: str) -> Iterator[Path]:
+    """A bare mirror (every ref, pull-request refs included) that lives as long as the block."""
+    folder = Path(tempfile.mkdtemp(prefix="keysprawl-clone-"))
+    try:
+        target = folder / "repo.git"
+        completed = subprocess.run(
+            ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
+            capture_output=True,
+            env=git_env(),
+            check=False,
+        )
+        if completed.returncode != 0:
+            reason = first_line(completed.stderr).replace(url, display_url(url))
+            raise GitError(f"cannot clone {display_url(url)}: {reason}")
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,161 @@
+"""Walking history: which commits to read, and each commit's header and patch.
+
+`rev-list`-style selection (`git log --source`, oldest first so a copy's introducing commit
+is met before its descendants) picks the commits; one `git diff-tree --stdin` streams their
+patches. If git dies on a corrupt object, the commit it was reading is reported and the walk
+goes on from the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+
+from connectors.git_cli import Git, first_line
+
+_MARK = b"\0\0C"
+_FORMAT = "--format=%x00%x00C%H%x00%an <%ae>%x00%aI%x00%B%x00"
+_DIFF_OPTIONS = (
+    "diff-tree",
+    "--stdin",
+    "-p",
+    "-U0",
+    "--cc",
+    "--root",
+    "--always",
+    "--full-index",
+    "--no-renames",
+    "--irreversible-delete",  # a deleted file's old lines are neither needed nor read
+    "--no-textconv",
+    "--no-ext-diff",
+    "--ignore-submodules=none",
+    _FORMAT,
+)
+_READ_SIZE = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    id: str
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRecord:
+    """One commit as read: header fields and the raw patch text of its changes."""
+
+    id: str
+    author: str
+    date: str
+    message: bytes
+    patch: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which commits to read. `revisions` empty means every branch, tag and remote ref."""
+
+    revisions: tuple[str, ...] = ()
+    since_commit: str | None = None
+    since: str | None = None
+    all_refs: bool = False
+
+
+def list_commits(git: Git, selection: Selection) -> list[Commit]:
+    args = ["log", "--reverse", "--topo-order", "--source", "--format=%H%x00%S"]
+    if selection.since:
+        args.append(f"--since={selection.since}")
+    if selection.all_refs:
+        args += ["--all", "--reflog"]
+    args += list(selection.revisions) or _every_ref(git)
+    if selection.since_commit:
+        args.append(f"^{selection.since_commit}")
+    output = git.run(*args, "--")
+    commits = []
+    for line in output.splitlines():
+        commit, _, ref = line.decode("utf-8", "replace").partition("\0")
+        commits.append(Commit(commit, ref or None))
+    return commits
+
+
+def _every_ref(git: Git) -> list[str]:
+    """Branches, tags, remote-tracking refs, and HEAD when it points at a commit (detached)."""
+    refs = ["--branches", "--tags", "--remotes"]
+    if git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip():
+        refs.append("HEAD")
+    return refs
+
+
+ProblemCallback = Callable[[str, str], None]
+_Stream = Generator[CommitRecord, None, tuple[int, str | None]]
+
+
+def read_commits(
+    git: Git, commits: Sequence[str], on_problem: ProblemCallback
+) -> Iterator[CommitRecord]:
+    """Each commit's record, in the order given. Unreadable commits go to `on_problem`."""
+    position = 0
+    while position < len(commits):
+        done, failure = yield from _stream(git, commits[position:])
+        position += done
+        if failure is None:
+            return
+        # Git died at or after the last complete record: read the next commit alone to find
+        # out whether it is the unreadable one, then go on after it.
+        if position < len(commits):
+            _, alone = yield from _stream(git, commits[position : position + 1])
+            if alone is not None:
+                on_problem(commits[position], alone)
+            position += 1
+
+
+def _stream(git: Git, commits: Sequence[str]) -> _Stream:
+    """Records until git stops; returns (records completed, failure message or None)."""
+    process = git.popen(_DIFF_OPTIONS, stdin=True)
+    assert process.stdin is not None and process.stdout is not None
+    _feed(process.stdin, commits)
+    done = 0
+    pending = b""
+    while block := process.stdout.read(_READ_SIZE):
+        pending += block
+        parts = pending.split(_MARK)
+        pending = parts.pop()
+        for part in parts:
+            if part:
+                yield _record(part)
+                done += 1
+    stderr = process.stderr.read() if process.stderr else b""
+    process.stdout.close()
+    if process.stderr:
+        process.stderr.close()
+    if process.wait() == 0:
+        if pending:
+            yield _record(pending)
+            done += 1
+        return done, None
+    return done, first_line(stderr)
+
+
+def _feed(stream: object, commits: Sequence[str]) -> None:
+    """Write the commit list from a thread: git starts answering before it has read it all."""
+    import threading
+
+    def write() -> None:
+        try:
+            stream.write("".join(f"{c}\n" for c in commits).encode())  # type: ignore[attr-defined]
+            stream.close()  # type: ignore[attr-defined]
+        except (BrokenPipeError, OSError):
+            pass  # git stopped early (a corrupt object); the reader reports it
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+def _record(part: bytes) -> CommitRecord:
+    commit, author, date, message, patch = part.split(b"\0", 4)
+    return CommitRecord(
+        commit.decode("ascii"),
+        author.decode("utf-8", "replace"),
+        date.decode("ascii", "replace"),
+        message,
+        patch,
+    )

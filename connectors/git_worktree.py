@@ -1,0 +1,66 @@
+"""A repository's working tree: tracked files and untracked files that are not ignored.
+
+Content is read from disk (what the developer has now, staged or not). Submodules are
+recorded, not entered; symbolic links are not followed; binary files are skipped by content.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from connectors.base import Tally
+from connectors.filesystem import looks_binary, printable_path
+from connectors.git_cli import Git
+from connectors.git_diff import SUBMODULE_MODE
+from scanner.model import Chunk, Location
+
+SOURCE = "worktree"
+
+
+def worktree_files(git: Git, tally: Tally) -> list[bytes]:
+    """Paths (bytes, relative to the root) of tracked and untracked-not-ignored files."""
+    paths: dict[bytes, None] = {}
+    for entry in git.run("ls-files", "-z", "--stage").split(b"\0"):
+        if not entry:
+            continue
+        info, _, path = entry.partition(b"\t")
+        if info.split(b" ", 1)[0] == SUBMODULE_MODE:
+            shown = printable_path(os.fsdecode(path))
+            tally.notes.append(f"submodule {shown} recorded, not followed")
+            continue
+        paths[path] = None
+    for path in git.run("ls-files", "-z", "--others", "--exclude-standard").split(b"\0"):
+        if path:
+            paths[path] = None
+    return list(paths)
+
+
+def worktree_chunks(git: Git, repo: str, max_size: int, tally: Tally) -> Iterator[Chunk]:
+    for raw in worktree_files(git, tally):
+        shown = printable_path(os.fsdecode(raw))
+        data = _read(git.root / os.fsdecode(raw), shown, max_size, tally)
+        if data is not None:
+            yield Chunk(data, Location(source=SOURCE, repo=repo, path=shown))
+
+
+def _read(path: Path, shown: str, max_size: int, tally: Tally) -> bytes | None:
+    try:
+        if path.is_symlink():
+            tally.skip("symlink")
+            return None
+        if path.stat().st_size > max_size:
+            tally.skip("too large")
+            tally.notes.append(f"skipped {shown}: larger than {max_size} bytes")
+            return None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None  # tracked but deleted in the working tree: nothing there to scan
+    except OSError as error:
+        tally.problem(SOURCE, shown, f"cannot read: {error.strerror}")
+        return None
+    if looks_binary(data):
+        tally.skip("binary")
+        return None
+    return data
