@@ -10,14 +10,17 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
 from scanner.model import Chunk, Finding, Match, Occurrence, Problem
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Work is sent to processes in batches of about this many bytes.
 BATCH_BYTES = 4 * 1024 * 1024
@@ -188,6 +191,9 @@ def _find_in_batch(batch: list[tuple[bytes, int]]) -> list[list[Match]]:
 def _in_processes(
     chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
 ) -> Iterator[tuple[Chunk, list[Match]]]:
+    # Imported here: the pre-commit hook never starts workers and should not pay for them.
+    from concurrent.futures import ProcessPoolExecutor
+
     pending: deque[tuple[list[Chunk], Future[list[list[Match]]]]] = deque()
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(spec,)) as pool:
         for batch in _batches(chunks):
