@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from scanner.clock import timestamp, today_utc
 from scanner.engine import ScanResult
 from scanner.errors import ExitCode, UsageError
 from scanner.inventory import InventoryKey
@@ -18,7 +19,6 @@ from scanner.policy import FailOn
 from scanner.report import render as formats
 from scanner.report.document import Report
 from scanner.report.text import render_text
-from scanner.store.store import timestamp, today_utc
 
 FORMATS = formats.FORMATS
 NO_COLOR_ENV = "NO_COLOR"
@@ -50,7 +50,7 @@ def render_report(
     if output_format == "text":
         render_text(report, out, keys, color=wants_color(out))
     else:
-        formats.MACHINE_FORMATS[output_format](report, out)
+        formats.renderer(output_format)(report, out)
 
 
 def wants_color(out: TextIO) -> bool:

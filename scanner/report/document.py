@@ -14,7 +14,6 @@ from datetime import date
 from scanner.engine import ScanResult, ScanStats
 from scanner.inventory import InventoryKey
 from scanner.model import Finding, Kind, Location, Problem, Severity
-from scanner.store.exposures import Exposure
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,23 +123,3 @@ def _with_state(item: WorkItem, today: date) -> WorkItem:
     if item.state == "open" and item.due and item.due < today.isoformat():
         return replace(item, state="overdue")
     return item
-
-
-def from_exposure(exposure: Exposure, today: date) -> WorkItem:
-    """A state store exposure as a worklist item."""
-    return WorkItem(
-        key_id=exposure.key_id,
-        owner=exposure.owner,
-        purpose=exposure.purpose,
-        scope=exposure.scope,
-        revoke=exposure.revoke,
-        fingerprint=exposure.fingerprint,
-        preview=exposure.preview,
-        severity=exposure.severity,
-        state=exposure.state(today),
-        first_seen=exposure.first_seen,
-        due=exposure.due,
-        locations=exposure.locations,
-        closed_at=exposure.closed_at,
-        closed_reason=exposure.closed_reason,
-    )

@@ -14,7 +14,7 @@ from fixed_scan import GENERATED, TODAY, scan_report
 
 from scanner.report.document import Report
 from scanner.report.from_store import store_report
-from scanner.report.render import FORMATS, MACHINE_FORMATS
+from scanner.report.render import FORMATS, renderer
 from scanner.report.text import render_text
 from scanner.store import writer as writer_module
 from scanner.store.store import Store
@@ -38,7 +38,7 @@ def rendered(report: Report, output_format: str, keys: dict[str, object]) -> str
     if output_format == "text":
         render_text(report, out, keys)  # type: ignore[arg-type]
     else:
-        MACHINE_FORMATS[output_format](report, out)
+        renderer(output_format)(report, out)
     return out.getvalue()
 
 
