@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from detectors.base import DetectorSpec
+from detectors.decoders.decoding import DEFAULT_DEPTH
 from detectors.fingerprint_matcher import Target
 from scanner.classify import Classifier
 from scanner.config import PolicyConfig
@@ -19,6 +20,7 @@ from scanner.policy import Policy
 class MatchingOptions:
     exhaustive: bool = False
     accelerate: bool = True
+    decode_depth: int = DEFAULT_DEPTH
 
 
 def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpec:
@@ -31,6 +33,7 @@ def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpe
         pepper=fingerprinter.pepper,
         exhaustive=options.exhaustive,
         accelerate=options.accelerate,
+        decode_depth=options.decode_depth,
     )
 
 

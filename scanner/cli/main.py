@@ -9,6 +9,7 @@ import click
 
 from scanner import __version__
 from scanner.cli.exposures_cmd import exposures
+from scanner.cli.import_cmd import import_command
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.report_cmd import report
 from scanner.cli.scan_cmd import scan
@@ -23,6 +24,7 @@ def cli() -> None:
     """Find where your organization's own keys have been copied."""
 
 
+inventory.add_command(import_command)
 cli.add_command(inventory)
 cli.add_command(scan)
 cli.add_command(exposures)

@@ -31,6 +31,7 @@ from scanner.cli.state import (
     store_option,
 )
 from scanner.policy import FailOn
+from scanner.report.ci import ci_notes
 from scanner.targets import TargetOptions, connector_for
 
 
@@ -57,6 +58,13 @@ from scanner.targets import TargetOptions, connector_for
     is_flag=True,
     help="Use the pure-Python matcher even if Hyperscan is installed.",
 )
+@click.option(
+    "--decode-depth",
+    type=click.IntRange(0, 8),
+    default=3,
+    show_default=True,
+    help="How many nested encodings (base64, %XX, string escapes, ...) to see through; 0: none.",
+)
 @click.option("--include-allowed", is_flag=True, help="Also report copies in approved places.")
 @git_options
 @fail_on_option
@@ -72,6 +80,7 @@ def scan(
     exhaustive: bool,
     jobs: int,
     no_accelerator: bool,
+    decode_depth: int,
     fail_on: FailOn,
     include_allowed: bool,
     store_path: str | None,
@@ -93,7 +102,9 @@ def scan(
     )
     options = TargetOptions(max_file_size, services=services, git=git, require_git=git_only)
     connectors = [connector_for(target, options) for target in targets]
-    matching = setup.MatchingOptions(exhaustive=exhaustive, accelerate=not no_accelerator)
+    matching = setup.MatchingOptions(
+        exhaustive=exhaustive, accelerate=not no_accelerator, decode_depth=decode_depth
+    )
     store = scan_store_path(store_path, config)
     with (
         recording(store, loaded, command="scan", sources=targets) as writer,
@@ -108,6 +119,7 @@ def scan(
             on_occurrence=writer.add if writer else None,
         )
         finish_recording(writer, result)
+    result.notes.extend(ci_notes(result.findings))  # before allowed copies are dropped
     if not include_allowed:
         result = without_allowed(result)
     with opened_output(output) as out:
