@@ -8,9 +8,11 @@ import sys
 import click
 
 from scanner import __version__
+from scanner.cli.config_cmd import config_group
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.scan_cmd import scan
+from scanner.cli.sweep_cmd import sweep_command
 from scanner.errors import ExitCode, KeysprawlError
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
@@ -25,6 +27,8 @@ def cli() -> None:
 cli.add_command(inventory)
 cli.add_command(scan)
 cli.add_command(exposures)
+cli.add_command(config_group)
+cli.add_command(sweep_command)
 
 
 def run(argv: list[str] | None = None) -> None:
