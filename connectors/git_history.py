@@ -87,7 +87,8 @@ def _existing_commits(git: Git, commits: tuple[str, ...]) -> list[str]:
     answer = git.run(
         "cat-file", "--batch-check", stdin="\n".join(commits).encode() + b"\n", check=False
     )
-    return [line.split()[0].decode() for line in answer.splitlines() if line.endswith(b" commit")]
+    rows = (line.split() for line in answer.splitlines())
+    return [row[0].decode() for row in rows if len(row) == 3 and row[1] == b"commit"]
 
 
 def _every_ref(git: Git) -> list[str]:

@@ -20,10 +20,8 @@ SCHEDULES = Path(__file__).parent.parent / "examples" / "schedules"
 def keysprawl_invocations(script: str) -> Iterator[list[str]]:
     for segment in script.replace("\n", " ").split("&&"):
         words = shlex.split(segment)
-        for index, word in enumerate(words):
-            if word == "keysprawl" or word.endswith("/keysprawl"):
-                yield words[index + 1 :]
-                break
+        if words and (words[0] == "keysprawl" or words[0].endswith("/keysprawl")):
+            yield words[1:]
 
 
 def assert_command_exists(args: list[str]) -> None:

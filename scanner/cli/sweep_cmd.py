@@ -104,5 +104,6 @@ def _print_summary(summary: SweepSummary) -> None:
         f"{chunks} objects, {size / 1e6:.1f} MB; exposures: {summary.new_exposures} new, "
         f"{summary.open_exposures} open, {summary.overdue_exposures} overdue"
     )
-    for problem in summary.problems:
-        click.echo(f"error: {problem.source} {problem.where}: {problem.message}")
+    for outcome in failed:
+        for problem in outcome.problems:
+            click.echo(f"error: {outcome.source}: {problem.where}: {problem.message}")

@@ -114,7 +114,8 @@ def _v2(db: sqlite3.Connection) -> None:
             started TEXT NOT NULL,
             finished TEXT,
             status TEXT NOT NULL,             -- running | complete | incomplete
-            pid INTEGER
+            pid INTEGER,
+            exposures_before INTEGER NOT NULL -- highest exposure id when it began: newer are new
         );
         CREATE TABLE sweep_sources (
             sweep_id INTEGER NOT NULL REFERENCES sweeps(id),

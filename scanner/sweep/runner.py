@@ -79,7 +79,7 @@ def sweep(context: SweepContext) -> SweepSummary:
         finished_before = state.previous_outcomes(store, row.id, row.done & configured)
         summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
         state.finish(store, row.id, summary.outcomes)
-        _count_exposures(store, summary, row.started)
+        _count_exposures(store, summary, row.exposures_before)
     return summary
 
 
@@ -176,10 +176,10 @@ def _scan(
     return result
 
 
-def _count_exposures(store: Store, summary: SweepSummary, sweep_started: str) -> None:
+def _count_exposures(store: Store, summary: SweepSummary, exposures_before: int) -> None:
     today = date.today()
     listed = exposure_store.listed(store, today=today)
-    # Since the sweep began, also before a kill this run resumed: its exposures are new too.
-    summary.new_exposures = sum(1 for e in listed if e.first_seen >= sweep_started)
+    # Opened since the sweep began, also before a kill this run resumed.
+    summary.new_exposures = sum(1 for e in listed if e.id > exposures_before)
     summary.open_exposures = sum(1 for e in listed if e.status == OPEN)
     summary.overdue_exposures = sum(1 for e in listed if e.state(today) == exposure_store.OVERDUE)

@@ -21,7 +21,7 @@ from scanner.store.store import Store, timestamp
 @dataclass(frozen=True, slots=True)
 class SweepRow:
     id: int
-    started: str
+    exposures_before: int
     resumed: bool
     done: frozenset[str]
 
@@ -29,7 +29,8 @@ class SweepRow:
 def begin_or_resume(store: Store) -> SweepRow:
     with store.transaction() as db:
         row = db.execute(
-            "SELECT id, started FROM sweeps WHERE status = 'running' ORDER BY id DESC LIMIT 1"
+            "SELECT id, exposures_before FROM sweeps WHERE status = 'running'"
+            " ORDER BY id DESC LIMIT 1"
         ).fetchone()
         if row is not None:
             done = db.execute(
@@ -37,13 +38,15 @@ def begin_or_resume(store: Store) -> SweepRow:
                 (row["id"],),
             ).fetchall()
             db.execute("UPDATE sweeps SET pid = ? WHERE id = ?", (os.getpid(), row["id"]))
-            return SweepRow(row["id"], row["started"], True, frozenset(r["source"] for r in done))
-        started = timestamp()
+            names = frozenset(r["source"] for r in done)
+            return SweepRow(row["id"], row["exposures_before"], True, names)
+        before = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM exposures").fetchone()[0])
         cursor = db.execute(
-            "INSERT INTO sweeps (started, status, pid) VALUES (?, 'running', ?)",
-            (started, os.getpid()),
+            "INSERT INTO sweeps (started, status, pid, exposures_before)"
+            " VALUES (?, 'running', ?, ?)",
+            (timestamp(), os.getpid(), before),
         )
-        return SweepRow(int(cursor.lastrowid or 0), started, False, frozenset())
+        return SweepRow(int(cursor.lastrowid or 0), before, False, frozenset())
 
 
 def cursor_of(store: Store, source: str) -> dict[str, Any] | None:
