@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.base import Tally
@@ -38,6 +38,8 @@ class GitScanOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # Commits reachable from these were scanned before (a sweep's cursor): skip them.
     exclude: tuple[str, ...] = ()
+    # HTTP headers for cloning (a GitHub/GitLab token): passed to git by environment only.
+    clone_headers: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def selection(self) -> Selection:
@@ -72,7 +74,8 @@ class GitConnector:
 
     def _open(self, stack: contextlib.ExitStack) -> Git:
         if is_url(self.target):
-            return Git(stack.enter_context(mirror_clone(self.target)), bare=True)
+            clone = mirror_clone(self.target, self.options.clone_headers)
+            return Git(stack.enter_context(clone), bare=True)
         return open_repository(Path(self.target))
 
     def _scan(self, git: Git, tally: Tally) -> Iterator[Chunk]:

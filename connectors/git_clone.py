@@ -29,8 +29,18 @@ def is_url(target: str) -> bool:
     return "@" in head and ":" in head
 
 
+def header_env(headers: tuple[str, ...]) -> dict[str, str]:
+    """HTTP headers for git (a service token for a clone) through the environment: never in
+    the URL, the command line or the clone's config, where a report or `ps` could show it."""
+    env = {"GIT_CONFIG_COUNT": str(len(headers))}
+    for index, header in enumerate(headers):
+        env[f"GIT_CONFIG_KEY_{index}"] = "http.extraHeader"
+        env[f"GIT_CONFIG_VALUE_{index}"] = header
+    return env if headers else {}
+
+
 @contextlib.contextmanager
-def mirror_clone(url: str) -> Iterator[Path]:
+def mirror_clone(url: str, headers: tuple[str, ...] = ()) -> Iterator[Path]:
     """A bare mirror (every ref, pull-request refs included) that lives as long as the block."""
     folder = Path(tempfile.mkdtemp(prefix="keysprawl-clone-"))
     try:
@@ -38,7 +48,7 @@ def mirror_clone(url: str) -> Iterator[Path]:
         completed = subprocess.run(
             ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
             capture_output=True,
-            env=git_env(),
+            env={**git_env(), **header_env(headers)},
             check=False,
         )
         if completed.returncode != 0:

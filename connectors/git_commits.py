@@ -30,15 +30,16 @@ _WHOLE_SUFFIXES = (".ipynb",)
 class Provenance:
     """What every chunk of one commit shares."""
 
-    repo: str
-    commit: str
+    repo: str | None
+    commit: str | None
     ref: str | None
-    author: str
-    date: str
+    author: str | None
+    date: str | None
+    source: str = SOURCE
 
     def location(self, path: str | None, field_name: str | None = None) -> Location:
         return Location(
-            source=SOURCE,
+            source=self.source,
             repo=self.repo,
             ref=self.ref,
             commit=self.commit,
@@ -87,7 +88,7 @@ class CommitChunker:
             self.tally.notes.append(f"skipped {path} at {location.commit}: larger than limit")
             return
         except BlobUnreadable as error:
-            self.tally.problem(SOURCE, f"{path} at {location.commit}", str(error))
+            self.tally.problem(location.source, f"{path} at {location.commit}", str(error))
             return
         yield Chunk(data, location, blob_id=oid)
 

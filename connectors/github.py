@@ -10,15 +10,15 @@ PyGithub is imported only when a GitHub source is actually scanned.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import Tally
-from connectors.http import HttpPolicy, scrub, token_from
+from connectors.git import GitScanOptions, scan_repository
+from connectors.http import HttpPolicy, clone_header, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, guarded, iso, newer
-from connectors.retry import retry_settings
 from scanner.model import Chunk, Location
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class GithubSettings:
     updated_since: datetime | None = None
     parts: frozenset[str] = frozenset(PARTS)
     http: HttpPolicy = field(default_factory=HttpPolicy)
+    git: GitScanOptions | None = None  # clone and scan each repository's history with these
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,10 @@ class GithubConnector:
         listed = guarded(tally, SOURCE, f"{self.target.label}: repositories", describe, repos)
         tasks = [_repo_task(repo, self.settings, tally, describe) for repo in listed]
         yield from bounded(tasks, self.settings.http.workers)
+        if self.settings.git is not None:
+            git = replace(self.settings.git, clone_headers=(clone_header("x-access-token", token),))
+            for repo in listed:
+                yield from scan_repository(repo.clone_url, git).chunks(tally)
 
     def _scope(self, client: Any) -> tuple[Organization | None, Any, Callable[[], Iterable[Any]]]:
         """The organization (if the owner is one), the user (if not), and the repositories."""
@@ -133,7 +138,7 @@ def make_client(settings: GithubSettings, token: str) -> Any:
 def _retry(policy: HttpPolicy) -> Any:
     from github import GithubRetry
 
-    from connectors.retry import CappedRetryMixin
+    from connectors.retry import CappedRetryMixin, retry_settings
 
     class CappedGithubRetry(CappedRetryMixin, GithubRetry):
         """GithubRetry (403 rate limits, reset header) with our caps on every wait."""
@@ -267,8 +272,6 @@ def _variables(
 
 
 def _with(location: Location, field_name: str) -> Location:
-    from dataclasses import replace
-
     return replace(location, field=field_name)
 
 

@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.base import Tally
-from connectors.http import HttpPolicy, scrub, token_from
+from connectors.git import GitScanOptions, scan_repository
+from connectors.http import HttpPolicy, clone_header, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import Describe, common_failure, guarded, iso, newer
-from connectors.retry import mount_retry
 from scanner.model import Chunk, Location
 
 SOURCE = "gitlab"
@@ -49,6 +49,7 @@ class GitlabSettings:
     updated_since: datetime | None = None
     parts: frozenset[str] = frozenset(PARTS)
     http: HttpPolicy = field(default_factory=HttpPolicy)
+    git: GitScanOptions | None = None  # clone and scan each project's history with these
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,12 @@ class GitlabConnector:
             yield from reader.groups(group)
         listed = guarded(tally, SOURCE, f"{label}: projects", describe, projects)
         yield from bounded([reader.project_task(p) for p in listed], self.settings.http.workers)
+        if self.settings.git is not None:
+            git = replace(self.settings.git, clone_headers=(clone_header("oauth2", token),))
+            for project in listed:
+                url = project.attributes.get("http_url_to_repo")
+                if url and not project.attributes.get("empty_repo"):
+                    yield from scan_repository(url, git).chunks(tally)
 
     def _scope(self, client: Any) -> tuple[Any, Callable[[], Iterable[Any]]]:
         """The group (when the path is one) and a listing of the projects to read."""
@@ -97,6 +104,8 @@ class GitlabConnector:
 def make_client(settings: GitlabSettings, token: str) -> Any:
     import gitlab
     import requests
+
+    from connectors.retry import mount_retry
 
     class _Gitlab(gitlab.Gitlab):
         def http_request(self, *args: Any, **kwargs: Any) -> Any:

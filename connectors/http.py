@@ -35,3 +35,11 @@ def scrub(text: str, *secrets: str | None) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+def clone_header(user: str, token: str) -> str:
+    """The HTTP header git sends to clone with a service token (basic auth, token as password)."""
+    import base64
+
+    credentials = base64.b64encode(f"{user}:{token}".encode()).decode()
+    return f"Authorization: Basic {credentials}"

@@ -16,11 +16,15 @@ config); tokens only ever from the environment. No client library is imported he
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from connectors.base import Connector
+from connectors.git import GitScanOptions
+from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
+from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
 from connectors.http import HttpPolicy, token_from
+from connectors.jira import JiraConnector, JiraSettings
 from scanner.errors import UsageError
 
 PREFIXES = ("github", "gitlab", "jira")
@@ -37,6 +41,7 @@ class ServiceOptions:
     jira_email_env: str = "JIRA_EMAIL"  # set: Jira Cloud (email + API token, REST v3)
     updated_since: datetime | None = None
     http: HttpPolicy = field(default_factory=HttpPolicy)
+    repositories: bool = True  # clone and scan the repositories of github:/gitlab: targets
 
 
 def is_service_target(target: str) -> bool:
@@ -44,17 +49,20 @@ def is_service_target(target: str) -> bool:
     return bool(colon) and prefix in PREFIXES
 
 
-def service_connector(target: str, options: ServiceOptions) -> Connector:
+def service_connector(
+    target: str, options: ServiceOptions, git: GitScanOptions | None = None
+) -> Connector:
+    """`git` is how cloned repositories are scanned (history, refs); None: the defaults."""
     prefix, _, rest = target.partition(":")
+    repositories = (git or GitScanOptions()) if options.repositories else None
     if prefix == "github":
-        return _github(rest.strip("/"), options)
+        return _github(rest.strip("/"), options, repositories)
     if prefix == "gitlab":
-        return _gitlab(rest.strip("/"), options)
+        return _gitlab(rest.strip("/"), options, repositories)
     return _jira(rest.strip(), options)
 
 
-def _github(spec: str, options: ServiceOptions) -> Connector:
-    from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
+def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GithubConnector:
 
     parts = spec.split("/")
     if not spec or len(parts) > 2 or not all(parts):
@@ -65,12 +73,12 @@ def _github(spec: str, options: ServiceOptions) -> Connector:
         token_env=options.github_token_env,
         updated_since=options.updated_since,
         http=options.http,
+        git=git,
     )
     return GithubConnector(GithubTarget(parts[0], parts[1] if len(parts) == 2 else None), settings)
 
 
-def _gitlab(spec: str, options: ServiceOptions) -> Connector:
-    from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
+def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GitlabConnector:
 
     if "//" in spec or " " in spec:
         raise UsageError(f"gitlab:{spec}: expected gitlab:GROUP[/SUBGROUP…][/PROJECT] or gitlab:")
@@ -80,12 +88,12 @@ def _gitlab(spec: str, options: ServiceOptions) -> Connector:
         token_env=options.gitlab_token_env,
         updated_since=options.updated_since,
         http=options.http,
+        git=git,
     )
     return GitlabConnector(spec, settings)
 
 
-def _jira(spec: str, options: ServiceOptions) -> Connector:
-    from connectors.jira import JiraConnector, JiraSettings
+def _jira(spec: str, options: ServiceOptions) -> JiraConnector:
 
     if not spec:
         raise UsageError('jira: expected jira:JQL, e.g. jira:"project = OPS"')
@@ -101,3 +109,18 @@ def _jira(spec: str, options: ServiceOptions) -> Connector:
         http=options.http,
     )
     return JiraConnector(spec, settings)
+
+
+VARIABLE_STORES = ("gitlab-ci", "github-actions")
+
+
+def variable_connector(store: str, spec: str, options: ServiceOptions) -> Connector:
+    """Only the CI/CD variables of a GitLab project or group, or of a GitHub org or repo."""
+    parts = frozenset({"variables"})
+    if store == "github-actions":
+        github = _github(spec.strip("/"), options, None)
+        return replace(github, settings=replace(github.settings, parts=parts))
+    if store == "gitlab-ci":
+        gitlab = _gitlab(spec.strip("/"), options, None)
+        return replace(gitlab, settings=replace(gitlab.settings, parts=parts))
+    raise UsageError(f"unknown variable store {store!r}: {', '.join(VARIABLE_STORES)}")

@@ -31,7 +31,7 @@ def connector_for(target: str, options: TargetOptions) -> Connector:
         return GitConnector(target, options.git)
     path = Path(target)
     if is_service_target(target) and not path.exists():
-        return service_connector(target, options.services)
+        return service_connector(target, options.services, options.git)
     if not path.exists():
         raise UsageError(f"cannot scan {target}: no such file or folder")
     if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):

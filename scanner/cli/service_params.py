@@ -22,6 +22,7 @@ SERVICE_OPTION_NAMES = (
     "api_retries",
     "api_backoff",
     "max_wait",
+    "no_repositories",
 )
 
 
@@ -85,6 +86,13 @@ def service_options(function: F) -> F:
             help="Longest rate-limit wait honoured, in seconds; longer fails the source.",
         ),
     ]
+    options.append(
+        click.option(
+            "--no-repositories",
+            is_flag=True,
+            help="github:/gitlab: read issues, comments and variables only; do not clone.",
+        )
+    )
     for option in reversed(options):
         function = option(function)
     return function
@@ -104,4 +112,5 @@ def build_service_options(values: dict[str, Any]) -> ServiceOptions:
         jira_url=values["jira_url"],
         updated_since=values["since"],
         http=http,
+        repositories=not values["no_repositories"],
     )

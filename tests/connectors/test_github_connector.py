@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import random_key
 from fakes.github import GithubFake
 from fakes.server import FakeServer
+from gitrepo import Repo
 
 from connectors.base import Tally
+from connectors.git import GitScanOptions
 from connectors.github import GithubConnector, GithubSettings, GithubTarget
 from connectors.http import HttpPolicy
 from scanner.model import Chunk
@@ -292,3 +296,26 @@ def test_one_repository_target_reads_only_that_repository(server: FakeServer) ->
     assert tally.problems == []
     assert {c.location.repo for c in chunks} == {"acme/payments"}
     assert server.requests("/api/v3/orgs") == []
+
+
+def test_repositories_are_cloned_with_the_token_in_a_header_and_scanned(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    fake = GithubFake(server)
+    key = random_key()
+    history = Repo(tmp_path / "payments")
+    history.commit("config", {"app.cfg": f"key={key}\n"})
+    fake.repo("payments").clone_url = history.root.as_uri()
+    fake.repo("gone")  # its clone URL answers 404
+    fake.serve()
+
+    chunks, tally = read(fake, git=GitScanOptions())
+
+    [hit] = [c for c in by_value(chunks, key) if c.location.source == "git"]
+    assert hit.location.path == "app.cfg"
+    [problem] = tally.problems
+    assert problem.source == "git" and "cannot clone" in problem.message
+    assert TOKEN not in repr(tally) and TOKEN not in repr(hit)
+    clones = [r for r in server.log if r.path.startswith("/git/acme/gone.git")]
+    expected = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
+    assert clones and clones[0].headers["authorization"] == expected

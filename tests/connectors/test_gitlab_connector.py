@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import random_key
 from fakes.gitlab import GitlabFake
 from fakes.server import FakeServer
+from gitrepo import Repo
 
 from connectors.base import Tally
+from connectors.git import GitScanOptions
 from connectors.gitlab import GitlabConnector, GitlabSettings
 from connectors.http import HttpPolicy
 from scanner.model import Chunk
@@ -248,3 +251,19 @@ def test_the_instance_target_reads_instance_variables_and_own_snippets(
     [variable] = by_value(chunks, key)
     assert (variable.location.repo, variable.location.path) == ("(instance)", "SHARED")
     assert by_value(chunks, snippet_key)[0].location.source == "gitlab-snippet"
+
+
+def test_projects_are_cloned_and_their_history_scanned(server: FakeServer, tmp_path: Path) -> None:
+    fake = GitlabFake(server)
+    group = fake.group("acme")
+    key = random_key()
+    history = Repo(tmp_path / "payments")
+    history.commit("config", {"ci/deploy.sh": f"curl -H 'token: {key}'\n"})
+    fake.project(group, "payments").clone_url = history.root.as_uri()
+    fake.serve()
+
+    chunks, tally = read(fake, "acme", git=GitScanOptions())
+
+    assert tally.problems == []
+    [hit] = by_value(chunks, key)
+    assert (hit.location.source, hit.location.path) == ("git", "ci/deploy.sh")

@@ -12,6 +12,7 @@ from fakes.github import GithubFake
 from fakes.gitlab import GitlabFake
 from fakes.jira import JiraFake
 from fakes.server import FakeServer
+from gitrepo import Repo
 
 TOKEN = "ghp_" + random_key(36)
 FAST = ("--api-backoff", "0", "--api-retries", "1")
@@ -40,17 +41,28 @@ def scan(fake: GithubFake, inventory: Path, *targets: str, token: str | None = T
 
 
 def test_a_key_in_an_issue_is_an_exposure_with_link_author_and_date(
-    server: FakeServer, inventory: tuple[Path, str]
+    server: FakeServer, inventory: tuple[Path, str], tmp_path: Path
 ) -> None:
     path, value = inventory
     fake = GithubFake(server)
-    fake.issue(fake.repo("payments"), f"here you go: {value}", author="carol")
+    repo = fake.repo("payments")
+    fake.issue(repo, f"here you go: {value}", author="carol")
+    history = Repo(tmp_path / "payments")
+    history.commit("add config", {"deploy.env": f"TOKEN={value}\n"})
+    history.commit("remove it", {"deploy.env": "TOKEN=\n"})
+    repo.clone_url = history.root.as_uri()
     fake.serve()
 
     result = scan(fake, path, "github:acme")
 
     assert result.code == 1, result.stderr
-    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    [cloned] = [r for r in records if r["source"] == "git"]
+    assert (cloned["location"]["path"], cloned["location"]["author"]) == (
+        "deploy.env",
+        "Ada Test <ada@example.test>",
+    )
+    [record] = [r for r in records if r["source"] != "git"]
     assert (record["kind"], record["key_id"], record["source"]) == (
         "exposure", "deploy-token", "github-issue"
     )  # fmt: skip
@@ -125,6 +137,7 @@ def test_gitlab_and_jira_targets_in_one_scan(
     result = run_keysprawl(
         "scan", "gitlab:acme/payments", "jira:project = OPS", "--inventory", path,
         "--gitlab-url", server.url, "--jira-url", server.url, "--format", "jsonl", *FAST,
+        "--no-repositories",
         env=tokens,
     )  # fmt: skip
 

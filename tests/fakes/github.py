@@ -24,6 +24,7 @@ class FakeRepo:
     review_comments: list[dict[str, Any]] = field(default_factory=list)
     variables: list[dict[str, Any]] = field(default_factory=list)
     environments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    clone_url: str | None = None  # e.g. file:// of a real repository; default: 404 on the fake
 
 
 class GithubFake:
@@ -179,7 +180,7 @@ class GithubFake:
             "private": True,
             "url": self.api(f"/repos/{full}"),
             "html_url": f"{WEB}/{full}",
-            "clone_url": f"{self.server.url}/git/{full}.git",
+            "clone_url": repo.clone_url or f"{self.server.url}/git/{full}.git",
         }
 
     def _repo_routes(self, repo: FakeRepo) -> None:

@@ -28,6 +28,7 @@ class FakeProject:
     snippet_files: dict[tuple[int, str], str] = field(default_factory=dict)
     variables: list[dict[str, Any]] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)
+    clone_url: str | None = None  # e.g. file:// of a real repository; default: 404 on the fake
 
     @property
     def web_url(self) -> str:
@@ -167,7 +168,7 @@ class GitlabFake:
         return {
             "id": project.id, "path_with_namespace": project.path, "web_url": project.web_url,
             "name": project.path.rsplit("/", 1)[-1], "path": project.path.rsplit("/", 1)[-1],
-            "http_url_to_repo": f"{self.server.url}/git/{project.path}.git",
+            "http_url_to_repo": project.clone_url or f"{self.server.url}/git/{project.path}.git",
             "default_branch": "main",
         }  # fmt: skip
 

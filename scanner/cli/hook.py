@@ -1,0 +1,99 @@
+"""`keysprawl hook`: the pre-commit (and pre-push) check, on a fast path without click.
+
+A developer pays this on every commit, so it imports only what it needs: argparse, the
+inventory (parsed form cached), the matcher (compiled database cached) and git plumbing.
+`scanner.entry` sends `hook` here before click is ever imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from connectors.base import Connector
+from connectors.git_staged import StagedConnector, push_revisions
+from scanner import engine, setup
+from scanner import inventory as inventory_module
+from scanner.cli.output import exit_code, without_allowed
+from scanner.errors import ExitCode, KeysprawlError, UsageError
+from scanner.policy import FailOn
+from scanner.report.hook_text import render_hook
+from scanner.report.machine import render_jsonl
+
+DEBUG_ENV = "KEYSPRAWL_DEBUG"
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keysprawl hook",
+        description="Stop a commit (or push) that adds a copy of an inventory key.",
+    )
+    parser.add_argument(
+        "--stage", choices=("pre-commit", "pre-push"), default="pre-commit", help="git hook stage"
+    )
+    parser.add_argument("--inventory", metavar="FILE", help="inventory file")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text")
+    parser.add_argument("--fail-on", default="exposure,stale,unmanaged", metavar="KINDS")
+    # pre-commit passes the staged file names; the staged patch already says what changed.
+    parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
+    return parser
+
+
+def run(argv: Sequence[str]) -> None:
+    """The hook's own error boundary (the click one is not loaded): one line, one exit code."""
+    try:
+        code = _hook(parser().parse_args(argv))
+    except KeysprawlError as error:
+        print(f"keysprawl: {error}", file=sys.stderr)
+        code = error.exit_code
+    except BrokenPipeError:
+        code = ExitCode.CLEAN
+    except Exception as error:  # a bug: one line, never values from the frame
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(f"keysprawl: internal error ({type(error).__name__})", file=sys.stderr)
+        code = ExitCode.INCOMPLETE
+    sys.exit(int(code))
+
+
+def _hook(arguments: argparse.Namespace) -> ExitCode:
+    try:
+        fail_on = FailOn.parse(arguments.fail_on)
+    except ValueError as error:
+        raise UsageError(f"--fail-on: {error} is not a kind or severity") from None
+    loaded = inventory_module.load(inventory_module.resolve_path(arguments.inventory))
+    result = engine.scan(
+        [_connector(arguments.stage)],
+        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+        classifier=setup.classifier(loaded),
+    )
+    result = without_allowed(result)
+    if arguments.format == "jsonl":
+        render_jsonl(result, sys.stdout)
+    else:
+        render_hook(result, sys.stderr, {key.id: key for key in loaded.keys})
+    return exit_code(result, fail_on)
+
+
+def _connector(stage: str) -> Connector:
+    root = Path.cwd()
+    if stage == "pre-commit":
+        return StagedConnector(root)
+    from connectors.git import GitConnector, GitScanOptions  # history reading: pre-push only
+
+    revisions = _pushed_revisions()
+    options = GitScanOptions(worktree=False, branches=revisions or ("HEAD", "--not", "--remotes"))
+    return GitConnector(str(root), options)
+
+
+def _pushed_revisions() -> tuple[str, ...]:
+    """From the pre-commit framework's variables, else from git's pre-push standard input."""
+    source, target = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    if target:
+        return push_revisions([f"- {target} - {source or '0' * 40}"])
+    if sys.stdin is None or sys.stdin.isatty():
+        return ()
+    return push_revisions(sys.stdin.read().splitlines())
