@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
 from scanner.model import Chunk, Finding, Match, Occurrence, Problem
+from scanner.unpack import Unpacker
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -97,17 +98,24 @@ def scan(
     tally = Tally()
     stats = ScanStats()
     collector = FindingCollector(classifier, on_occurrence)
-    chunks = chain.from_iterable(connector.chunks(tally) for connector in connectors)
+    chunks = Unpacker(tally).chunks(
+        chain.from_iterable(connector.chunks(tally) for connector in connectors)
+    )
     for chunk, matches in _matched(chunks, detectors, jobs):
         stats.chunks += 1
         stats.bytes += len(chunk.data)
         for match in matches:
-            collector.add(chunk, match)
+            collector.add(chunk, _with_encodings(match, chunk.encodings))
         if progress:
             progress(chunk)
     stats.seconds = time.perf_counter() - started
     stats.skipped = dict(tally.skipped)
     return ScanResult(collector.findings(), tally.problems, stats, tally.notes)
+
+
+def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
+    """A match in unpacked content (an archive member, UTF-16) lists that decoding first."""
+    return replace(match, encodings=encodings + match.encodings) if encodings else match
 
 
 def _matched(
@@ -147,7 +155,7 @@ class _FreshOnly:
                 return chunk
             if chunk.blob_id in self._seen:
                 # Only the location is kept: the data was matched once already.
-                self.repeats.append(Chunk(b"", chunk.location, chunk.blob_id, chunk.first_line))
+                self.repeats.append(replace(chunk, data=b""))
                 continue
             self._seen.add(chunk.blob_id)
             return chunk
