@@ -19,7 +19,6 @@ from connectors.git import GitScanOptions, scan_repository
 from connectors.http import HttpPolicy, clone_header, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, guarded, iso, newer
-from connectors.retry import retry_settings
 from scanner.model import Chunk, Location
 
 if TYPE_CHECKING:
@@ -139,7 +138,7 @@ def make_client(settings: GithubSettings, token: str) -> Any:
 def _retry(policy: HttpPolicy) -> Any:
     from github import GithubRetry
 
-    from connectors.retry import CappedRetryMixin
+    from connectors.retry import CappedRetryMixin, retry_settings
 
     class CappedGithubRetry(CappedRetryMixin, GithubRetry):
         """GithubRetry (403 rate limits, reset header) with our caps on every wait."""

@@ -23,7 +23,6 @@ from connectors.git import GitScanOptions, scan_repository
 from connectors.http import HttpPolicy, clone_header, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import Describe, common_failure, guarded, iso, newer
-from connectors.retry import mount_retry
 from scanner.model import Chunk, Location
 
 SOURCE = "gitlab"
@@ -105,6 +104,8 @@ class GitlabConnector:
 def make_client(settings: GitlabSettings, token: str) -> Any:
     import gitlab
     import requests
+
+    from connectors.retry import mount_retry
 
     class _Gitlab(gitlab.Gitlab):
         def http_request(self, *args: Any, **kwargs: Any) -> Any:

@@ -20,7 +20,6 @@ from connectors.base import Tally
 from connectors.http import HttpPolicy, scrub, token_from
 from connectors.jira_text import adf_text
 from connectors.remote import Describe, common_failure, guarded, iso
-from connectors.retry import mount_retry, quiet_library_logs
 from scanner.model import Chunk, Location
 
 SOURCE = "jira"
@@ -91,6 +90,8 @@ def with_since(jql: str, since: datetime | None) -> str:
 
 def make_client(settings: JiraSettings, token: str, email: str | None) -> Any:
     from jira import JIRA
+
+    from connectors.retry import mount_retry, quiet_library_logs
 
     quiet_library_logs()
     options = {"rest_api_version": "3" if email else "2", "check_update": False}

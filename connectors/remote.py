@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from connectors.base import Tally
-from connectors.retry import WaitTooLong
 
 T = TypeVar("T")
 Describe = Callable[[BaseException, str], str]
@@ -46,6 +45,8 @@ def newer(value: datetime | str | None, since: datetime | None) -> bool:
 def common_failure(error: BaseException) -> str | None:
     """What every service's transport failures mean, in words; None when service-specific."""
     import requests
+
+    from connectors.retry import WaitTooLong
 
     if isinstance(error, WaitTooLong):
         return f"{error}; run again later"

@@ -16,12 +16,15 @@ config); tokens only ever from the environment. No client library is imported he
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from connectors.base import Connector
 from connectors.git import GitScanOptions
+from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
+from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
 from connectors.http import HttpPolicy, token_from
+from connectors.jira import JiraConnector, JiraSettings
 from scanner.errors import UsageError
 
 PREFIXES = ("github", "gitlab", "jira")
@@ -59,8 +62,7 @@ def service_connector(
     return _jira(rest.strip(), options)
 
 
-def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> Connector:
-    from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
+def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GithubConnector:
 
     parts = spec.split("/")
     if not spec or len(parts) > 2 or not all(parts):
@@ -76,8 +78,7 @@ def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> C
     return GithubConnector(GithubTarget(parts[0], parts[1] if len(parts) == 2 else None), settings)
 
 
-def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> Connector:
-    from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
+def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GitlabConnector:
 
     if "//" in spec or " " in spec:
         raise UsageError(f"gitlab:{spec}: expected gitlab:GROUP[/SUBGROUP…][/PROJECT] or gitlab:")
@@ -92,8 +93,7 @@ def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> C
     return GitlabConnector(spec, settings)
 
 
-def _jira(spec: str, options: ServiceOptions) -> Connector:
-    from connectors.jira import JiraConnector, JiraSettings
+def _jira(spec: str, options: ServiceOptions) -> JiraConnector:
 
     if not spec:
         raise UsageError('jira: expected jira:JQL, e.g. jira:"project = OPS"')
@@ -109,3 +109,18 @@ def _jira(spec: str, options: ServiceOptions) -> Connector:
         http=options.http,
     )
     return JiraConnector(spec, settings)
+
+
+VARIABLE_STORES = ("gitlab-ci", "github-actions")
+
+
+def variable_connector(store: str, spec: str, options: ServiceOptions) -> Connector:
+    """Only the CI/CD variables of a GitLab project or group, or of a GitHub org or repo."""
+    parts = frozenset({"variables"})
+    if store == "github-actions":
+        github = _github(spec.strip("/"), options, None)
+        return replace(github, settings=replace(github.settings, parts=parts))
+    if store == "gitlab-ci":
+        gitlab = _gitlab(spec.strip("/"), options, None)
+        return replace(gitlab, settings=replace(gitlab.settings, parts=parts))
+    raise UsageError(f"unknown variable store {store!r}: {', '.join(VARIABLE_STORES)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
 from scanner.inventory import Inventory, InventoryKey, KeyFingerprint
@@ -22,9 +23,15 @@ def approved_at(key: InventoryKey, location: Location) -> bool:
 
 
 class Classifier:
-    def __init__(self, inventory: Inventory, policy: Policy) -> None:
+    def __init__(
+        self,
+        inventory: Inventory,
+        policy: Policy,
+        rule_severities: Mapping[str, Severity] | None = None,
+    ) -> None:
         self._by_digest = inventory.by_digest()
         self._policy = policy
+        self._rule_severities = dict(rule_severities or {})
 
     def inventory_entry(self, match: Match) -> tuple[InventoryKey, KeyFingerprint] | None:
         for digest in match.fingerprints:
@@ -40,6 +47,8 @@ class Classifier:
         entry = self.inventory_entry(match)
         key = entry[0] if entry else None
         kind = self._kind(entry, location)
+        if rule_severity is None and match.rule_id is not None:
+            rule_severity = self._rule_severities.get(match.rule_id)
         severity = self._policy.severity(
             kind,
             rule_severity,

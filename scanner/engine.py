@@ -8,7 +8,7 @@ single file) stays in-process, because starting workers costs more than it saves
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -18,6 +18,7 @@ from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
 from scanner.model import Chunk, Finding, Match, Occurrence, Problem
+from scanner.suppress import Suppressions
 from scanner.unpack import Unpacker
 
 if TYPE_CHECKING:
@@ -55,15 +56,23 @@ class FindingCollector:
     """Groups occurrences by fingerprint: one leaked key in 50 places is one finding."""
 
     def __init__(
-        self, classifier: Classifier, on_occurrence: OccurrenceCallback | None = None
+        self,
+        classifier: Classifier,
+        on_occurrence: OccurrenceCallback | None = None,
+        suppressions: Suppressions | None = None,
     ) -> None:
         self._classifier = classifier
         self._on_occurrence = on_occurrence
+        self._suppressions = suppressions
         self._findings: dict[str, Finding] = {}
         self._seen: set[tuple[str, object]] = set()
 
     def add(self, chunk: Chunk, match: Match) -> None:
         occurrence, key, digest = self._classifier.occurrence(match, chunk.location)
+        if self._suppressions and self._suppressions.suppressed(
+            (digest, *match.fingerprints), occurrence
+        ):
+            return
         finding = self._findings.get(digest)
         if finding is None:
             finding = Finding(
@@ -93,15 +102,17 @@ def scan(
     jobs: int = 1,
     progress: ProgressCallback | None = None,
     on_occurrence: OccurrenceCallback | None = None,
+    suppressions: Suppressions | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     tally = Tally()
     stats = ScanStats()
-    collector = FindingCollector(classifier, on_occurrence)
+    collector = FindingCollector(classifier, on_occurrence, suppressions)
+    timeouts: Counter[str] = Counter()
     chunks = Unpacker(tally).chunks(
         chain.from_iterable(connector.chunks(tally) for connector in connectors)
     )
-    for chunk, matches in _matched(chunks, detectors, jobs):
+    for chunk, matches in _matched(chunks, detectors, jobs, timeouts):
         stats.chunks += 1
         stats.bytes += len(chunk.data)
         for match in matches:
@@ -110,7 +121,17 @@ def scan(
             progress(chunk)
     stats.seconds = time.perf_counter() - started
     stats.skipped = dict(tally.skipped)
-    return ScanResult(collector.findings(), tally.problems, stats, tally.notes)
+    notes = [*tally.notes, *_timeout_notes(timeouts)]
+    if suppressions:
+        notes.extend(suppressions.notes())
+    return ScanResult(collector.findings(), tally.problems, stats, notes)
+
+
+def _timeout_notes(timeouts: Counter[str]) -> list[str]:
+    return [
+        f"rule {rule} ran out of time on {count} item(s); its matches there may be missed"
+        for rule, count in sorted(timeouts.items())
+    ]
 
 
 def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
@@ -119,7 +140,7 @@ def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
 
 
 def _matched(
-    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
+    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int, timeouts: Counter[str]
 ) -> Iterator[tuple[Chunk, list[Match]]]:
     cache: dict[str, list[Match]] = {}  # only content that matched something
     fresh = _FreshOnly(chunks)
@@ -127,10 +148,10 @@ def _matched(
     more = _take_batch(fresh)
     if jobs <= 1 or not more:
         stream: Iterator[tuple[Chunk, list[Match]]] = _inline(
-            chain(first, more, fresh), spec.build()
+            chain(first, more, fresh), spec.build(), timeouts
         )
     else:
-        stream = _in_processes(chain(first, more, fresh), spec, jobs)
+        stream = _in_processes(chain(first, more, fresh), spec, jobs, timeouts)
     for chunk, matches in stream:
         if chunk.blob_id is not None and matches:
             cache[chunk.blob_id] = matches
@@ -178,9 +199,12 @@ def _batches(chunks: Iterator[Chunk]) -> Iterator[list[Chunk]]:
         yield batch
 
 
-def _inline(chunks: Iterable[Chunk], detectors: DetectorSet) -> Iterator[tuple[Chunk, list[Match]]]:
+def _inline(
+    chunks: Iterable[Chunk], detectors: DetectorSet, timeouts: Counter[str]
+) -> Iterator[tuple[Chunk, list[Match]]]:
     for chunk in chunks:
         yield chunk, detectors.find(chunk.data, first_line=chunk.first_line)
+    timeouts.update(detectors.timeouts)
 
 
 _worker_detectors: DetectorSet | None = None
@@ -191,30 +215,37 @@ def _start_worker(spec: DetectorSpec) -> None:
     _worker_detectors = spec.build()
 
 
-def _find_in_batch(batch: list[tuple[bytes, int]]) -> list[list[Match]]:
+BatchResult = tuple[list[list[Match]], Counter[str]]
+
+
+def _find_in_batch(batch: list[tuple[bytes, int]]) -> BatchResult:
     assert _worker_detectors is not None
-    return [_worker_detectors.find(data, first_line=first_line) for data, first_line in batch]
+    before = _worker_detectors.timeouts
+    found = [_worker_detectors.find(data, first_line=first_line) for data, first_line in batch]
+    return found, _worker_detectors.timeouts - before
 
 
 def _in_processes(
-    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int
+    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int, timeouts: Counter[str]
 ) -> Iterator[tuple[Chunk, list[Match]]]:
     # Imported here: the pre-commit hook never starts workers and should not pay for them.
     from concurrent.futures import ProcessPoolExecutor
 
-    pending: deque[tuple[list[Chunk], Future[list[list[Match]]]]] = deque()
+    pending: deque[tuple[list[Chunk], Future[BatchResult]]] = deque()
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(spec,)) as pool:
         for batch in _batches(chunks):
             work = [(chunk.data, chunk.first_line) for chunk in batch]
             pending.append((batch, pool.submit(_find_in_batch, work)))
             # A bounded number of batches in flight keeps memory flat on a huge scan.
             while len(pending) > 2 * jobs:
-                yield from _collect(*pending.popleft())
+                yield from _collect(*pending.popleft(), timeouts)
         while pending:
-            yield from _collect(*pending.popleft())
+            yield from _collect(*pending.popleft(), timeouts)
 
 
 def _collect(
-    batch: list[Chunk], future: Future[list[list[Match]]]
+    batch: list[Chunk], future: Future[BatchResult], timeouts: Counter[str]
 ) -> Iterator[tuple[Chunk, list[Match]]]:
-    yield from zip(batch, future.result(), strict=True)
+    found, timed_out = future.result()
+    timeouts.update(timed_out)
+    yield from zip(batch, found, strict=True)

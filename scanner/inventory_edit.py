@@ -69,6 +69,11 @@ def add_key(
         raise UsageError(
             f"key {key_id!r} is already in {path}; use 'inventory rotate' for a new value"
         )
+    keys.append(new_entry(key_id, details, fingerprint, today=today))
+    _write(path, document)
+
+
+def new_entry(key_id: str, details: KeyDetails, fingerprint: Table, *, today: date) -> Table:
     entry = tomlkit.table()
     entry["id"] = key_id
     for name in ("owner", "purpose", "scope", "provider"):
@@ -81,8 +86,7 @@ def add_key(
     entry["approved"] = list(details.approved)
     entry["status"] = "active"
     entry["fingerprints"] = _array_of_tables([fingerprint])
-    keys.append(entry)
-    _write(path, document)
+    return entry
 
 
 def rotate_key(path: Path, key_id: str, fingerprint: Table, *, today: date) -> None:
@@ -91,12 +95,17 @@ def rotate_key(path: Path, key_id: str, fingerprint: Table, *, today: date) -> N
     fingerprints = entry.setdefault("fingerprints", _array_of_tables([]))
     if any(fp.get("digest") == fingerprint["digest"] for fp in fingerprints):
         raise UsageError(f"key {key_id!r} already has this value; a rotation needs a new one")
+    rotate_entry(entry, fingerprint, today=today)
+    _write(path, document)
+
+
+def rotate_entry(entry: Any, fingerprint: Table, *, today: date) -> None:
+    fingerprints = entry.setdefault("fingerprints", _array_of_tables([]))
     _retire_current(fingerprints, today)
     fingerprints.append(fingerprint)
     entry["rotated"] = today
     entry["status"] = "active"
     entry.pop("revoked", None)
-    _write(path, document)
 
 
 def revoke_key(path: Path, key_id: str, *, today: date) -> None:
@@ -168,3 +177,10 @@ def _write(path: Path, document: tomlkit.TOMLDocument) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# For edits of many keys in one atomic write (`inventory import`).
+read_document = _read
+write_document = _write
+key_entries = _keys
+find_entry = _find

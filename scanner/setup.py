@@ -1,19 +1,28 @@
-"""Building the detectors and classifier for a scan from the inventory and the environment."""
+"""Building the detectors, classifier and suppressions for a scan from its configuration."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from detectors.base import DetectorSpec
 from detectors.decoders.decoding import DEFAULT_DEPTH
 from detectors.fingerprint_matcher import Target
+from detectors.rule_loader import LoadedRules, load_sources, parse_allowlist
+from detectors.rule_model import NO_RULES, Allowlist, RuleSet
+from rules import RULES_DIR
+from scanner import inventory as inventory_module
+from scanner.baseline import load_baseline
 from scanner.classify import Classifier
-from scanner.config import PolicyConfig
+from scanner.config import Config, PolicyConfig
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter
 from scanner.inventory import Inventory
 from scanner.policy import Policy
+from scanner.suppress import Suppressions
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +32,34 @@ class MatchingOptions:
     decode_depth: int = DEFAULT_DEPTH
 
 
-def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpec:
+@dataclass(frozen=True, slots=True)
+class RuleOptions:
+    """`extra`: rule folders, keysprawl rule files or gitleaks configurations."""
+
+    extra: tuple[Path, ...] = ()
+    builtin: bool = True
+
+
+def load_inventory(explicit: str | None) -> tuple[Inventory, str | None]:
+    """The inventory, or none when none was asked for and the default file does not exist:
+    then the scan reports credentials of known formats only (the returned note says so).
+    An inventory named by --inventory or $KEYSPRAWL_INVENTORY must exist."""
+    path = inventory_module.resolve_path(explicit)
+    named = explicit is not None or bool(os.environ.get(inventory_module.INVENTORY_ENV))
+    if not named and not path.exists():
+        note = f"no inventory ({path} not found): reporting credentials of known formats only"
+        return Inventory(None, ()), note
+    return inventory_module.load(path), None
+
+
+def load_rules(options: RuleOptions) -> LoadedRules:
+    sources: Sequence[Path] = ([RULES_DIR] if options.builtin else []) + list(options.extra)
+    return load_sources(sources)
+
+
+def detector_spec(
+    inventory: Inventory, options: MatchingOptions, rule_set: RuleSet = NO_RULES
+) -> DetectorSpec:
     fingerprinter = Fingerprinter.from_environment()
     if inventory.uses_keyed_digests() and fingerprinter.pepper is None:
         raise ConfigError(f"the inventory holds hmac-sha256 fingerprints: set {PEPPER_ENV}")
@@ -33,6 +69,7 @@ def detector_spec(inventory: Inventory, options: MatchingOptions) -> DetectorSpe
         pepper=fingerprinter.pepper,
         exhaustive=options.exhaustive,
         accelerate=options.accelerate,
+        rules=rule_set,
         decode_depth=options.decode_depth,
     )
 
@@ -45,6 +82,72 @@ def policy(config: PolicyConfig | None = None, today: date | None = None) -> Pol
 
 
 def classifier(
-    inventory: Inventory, today: date | None = None, *, config: PolicyConfig | None = None
+    inventory: Inventory,
+    today: date | None = None,
+    *,
+    config: PolicyConfig | None = None,
+    rule_set: RuleSet = NO_RULES,
 ) -> Classifier:
-    return Classifier(inventory, policy(config, today))
+    return Classifier(inventory, policy(config, today), rule_set.severities())
+
+
+def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
+    return Suppressions(
+        baseline=load_baseline(baseline) if baseline else frozenset(),
+        paths=rule_set.allowlist.paths,
+        rule_paths=rule_set.path_allowlists(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    """Everything `engine.scan` needs besides the connectors, and notes for the report."""
+
+    detectors: DetectorSpec
+    classifier: Classifier
+    suppressions: Suppressions
+    inventory: Inventory
+    notes: tuple[str, ...] = ()
+
+
+def plan(
+    *,
+    inventory_path: str | None,
+    matching: MatchingOptions,
+    rules: RuleOptions,
+    baseline: Path | None = None,
+    config: Config | None = None,
+) -> ScanPlan:
+    config = config or Config()
+    inventory, note = load_inventory(inventory_path)
+    loaded = load_rules(rules)
+    rule_set = with_allowlist(loaded.rule_set, config_allowlist(config))
+    if not inventory.keys and not rule_set.rules:
+        raise ConfigError("nothing to look for: no inventory keys and no rules")
+    notes = (*loaded.warnings, *([note] if note else []))
+    return ScanPlan(
+        detector_spec(inventory, matching, rule_set),
+        classifier(inventory, config=config.policy, rule_set=rule_set),
+        suppressions(rule_set, baseline),
+        inventory,
+        notes,
+    )
+
+
+def config_allowlist(config: Config) -> Allowlist:
+    """The global `[allowlist]` of keysprawl.toml (same keys as a rule file's)."""
+    table = config.document.get("allowlist")
+    if table is None:
+        return Allowlist()
+    return parse_allowlist(table, f"{config.path}: [allowlist]")
+
+
+def with_allowlist(rule_set: RuleSet, extra: Allowlist) -> RuleSet:
+    if extra.empty:
+        return rule_set
+    merged = Allowlist(
+        regexes=rule_set.allowlist.regexes + extra.regexes,
+        stopwords=rule_set.allowlist.stopwords + extra.stopwords,
+        paths=rule_set.allowlist.paths + extra.paths,
+    )
+    return RuleSet(rule_set.rules, merged)

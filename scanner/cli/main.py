@@ -8,8 +8,11 @@ import sys
 import click
 
 from scanner import __version__
+from scanner.cli.baseline_cmd import baseline
 from scanner.cli.exposures_cmd import exposures
+from scanner.cli.import_cmd import import_command
 from scanner.cli.inventory_cmd import inventory
+from scanner.cli.rules_cmd import rules
 from scanner.cli.scan_cmd import scan
 from scanner.errors import ExitCode, KeysprawlError
 
@@ -22,8 +25,11 @@ def cli() -> None:
     """Find where your organization's own keys have been copied."""
 
 
+inventory.add_command(import_command)
 cli.add_command(inventory)
 cli.add_command(scan)
+cli.add_command(rules)
+cli.add_command(baseline)
 cli.add_command(exposures)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -63,6 +64,20 @@ def inventory_option(function: F) -> F:
         "inventory_path",
         metavar="FILE",
         help="Inventory file (default: $KEYSPRAWL_INVENTORY, then ./keysprawl-inventory.toml).",
+    )(function)
+
+
+def rules_options(function: F) -> F:
+    function = click.option(
+        "--no-builtin-rules", is_flag=True, help="Use only the rules given with --rules."
+    )(function)
+    return click.option(
+        "--rules",
+        "rule_sources",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        metavar="PATH",
+        help="Extra rules: a folder of rule files, a rule file or a gitleaks config (repeatable).",
     )(function)
 
 

@@ -195,8 +195,12 @@ def test_missing_path_and_missing_inventory_are_usage_errors(
         and missing.stderr.strip()
         == f"keysprawl: cannot scan {tmp_path / 'nope'}: no such file or folder"
     )
-    no_inventory = run_keysprawl("scan", tmp_path, cwd=tmp_path / "..")
-    assert no_inventory.code == 2 and "inventory not found" in no_inventory.stderr
+    named_missing = run_keysprawl("scan", tmp_path, "--inventory", tmp_path / "absent.toml")
+    assert named_missing.code == 2 and "inventory not found" in named_missing.stderr
+    env_missing = run_keysprawl(
+        "scan", tmp_path, env={"KEYSPRAWL_INVENTORY": str(tmp_path / "absent.toml")}
+    )
+    assert env_missing.code == 2 and "inventory not found" in env_missing.stderr
     bad_format = run_keysprawl(
         "scan", tmp_path, "--inventory", tmp_path / "inv.toml", "--format", "xml"
     )

@@ -68,5 +68,12 @@ def test_decode_depth_zero_turns_decoding_off(tmp_path: Path) -> None:
     add_key(inventory, "webhook", key)
     (tmp_path / "secret.yaml").write_text(f"data:\n  token: {b64('token=' + key)}\n")
     args = ("scan", tmp_path / "secret.yaml", "--inventory", inventory, "--format", "jsonl")
-    assert run_keysprawl(*args).code == 1
-    assert run_keysprawl(*args, "--decode-depth", "0").code == 0
+
+    def kinds(*extra: str) -> list[tuple[str, str | None, list[str]]]:
+        result = run_keysprawl(*args, *extra)
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        return [(r["kind"], r["key_id"], r["encodings"]) for r in records]
+
+    # Decoded, the copy is the inventory key, not also an unmanaged base64 "secret".
+    assert kinds() == [("exposure", "webhook", ["base64"])]
+    assert ("exposure", "webhook", ["base64"]) not in kinds("--decode-depth", "0")

@@ -1,0 +1,106 @@
+"""`keysprawl inventory import gitlab-ci|github-actions TARGET`: fingerprints of CI variables."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from connectors.base import Tally
+from connectors.services import VARIABLE_STORES, ServiceOptions, variable_connector
+from scanner import inventory as inventory_module
+from scanner import inventory_edit
+from scanner.cli.params import inventory_option
+from scanner.errors import ConfigError, ExitCode
+from scanner.fingerprint import Fingerprinter
+from scanner.inventory_import import (
+    DEFAULT_MIN_LENGTH,
+    AskDetails,
+    ImportOptions,
+    import_variables,
+)
+
+
+@click.command(name="import")
+@click.argument("store", type=click.Choice(VARIABLE_STORES))
+@click.argument("target", metavar="PROJECT_OR_GROUP|ORG[/REPO]")
+@click.option(
+    "--owner", metavar="TEAM", help="Owning team of every new key (else asked, or left empty)."
+)
+@click.option("--purpose", help="Purpose of every new key (else asked, or left empty).")
+@click.option(
+    "--name", "names", multiple=True, metavar="GLOB", help="Only variables named so (repeatable)."
+)
+@click.option(
+    "--min-length",
+    type=click.IntRange(8),
+    default=DEFAULT_MIN_LENGTH,
+    show_default=True,
+    help="Shorter values are not key-like and are skipped.",
+)
+@click.option(
+    "--keyed", is_flag=True, help="Store hmac-sha256 fingerprints (needs KEYSPRAWL_PEPPER)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--gitlab-url", metavar="URL", help="GitLab instance (default $GITLAB_URL, gitlab.com)."
+)
+@click.option("--github-url", metavar="URL", help="GitHub API (default $GITHUB_API_URL).")
+@inventory_option
+def import_command(
+    store: str,
+    target: str,
+    inventory_path: str | None,
+    owner: str | None,
+    purpose: str | None,
+    gitlab_url: str | None,
+    github_url: str | None,
+    **import_options: object,
+) -> None:
+    """Add the values of a GitLab project's/group's CI/CD variables or a GitHub org's/repo's
+    Actions variables to the inventory, as fingerprints, each approved where it lives."""
+    options = ImportOptions(**import_options)  # type: ignore[arg-type]
+    fingerprinter = Fingerprinter.from_environment()
+    if options.keyed and fingerprinter.pepper is None:
+        raise ConfigError("--keyed needs the pepper in KEYSPRAWL_PEPPER")
+    connector = variable_connector(
+        store, target, ServiceOptions(github_url=github_url, gitlab_url=gitlab_url)
+    )
+    tally = Tally()
+    outcome = import_variables(
+        inventory_module.resolve_path(inventory_path),
+        connector.chunks(tally),
+        ask=_asker(owner, purpose, store),
+        options=options,
+        fingerprinter=fingerprinter,
+        today=date.today(),
+    )
+    for line in outcome.lines:
+        click.echo(line)
+    summary = (
+        f"{outcome.added} added, {outcome.approved} newly approved, {outcome.rotated} rotated,"
+        f" {outcome.unchanged} unchanged, {outcome.skipped} skipped"
+    )
+    click.echo(summary + (" (dry run: nothing written)" if options.dry_run else ""), err=True)
+    for problem in tally.problems:
+        click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
+    click.get_current_context().exit(ExitCode.INCOMPLETE if tally.problems else ExitCode.CLEAN)
+
+
+def _asker(owner: str | None, purpose: str | None, store: str) -> AskDetails:
+    interactive = sys.stdin.isatty() and (owner is None or purpose is None)
+
+    def ask(key_id: str, pattern: str) -> inventory_edit.KeyDetails:
+        if interactive:
+            click.echo(f"new key {key_id} ({pattern})", err=True)
+        chosen_owner = owner or (_prompt("  owning team") if interactive else None)
+        chosen_purpose = purpose or (_prompt("  purpose") if interactive else None)
+        return inventory_edit.KeyDetails(owner=chosen_owner, purpose=chosen_purpose, provider=store)
+
+    return ask
+
+
+def _prompt(text: str) -> str | None:
+    answer = click.prompt(text, default="", show_default=False, err=True)
+    return str(answer).strip() or None

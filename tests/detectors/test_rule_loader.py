@@ -1,0 +1,124 @@
+"""Reading rule files: strict keysprawl schema, and gitleaks configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from detectors.base import DetectorSpec
+from detectors.rule_loader import load_sources
+from scanner.errors import ConfigError
+from scanner.model import Severity
+
+RULE = """
+schema = "keysprawl-rules/1"
+[[rules]]
+id = "acme-token"
+description = "ACME internal token"
+regex = '''(acme_[a-z0-9]{24})'''
+keywords = ["ACME_"]
+severity = "critical"
+examples = ['x = acme_{{lower:24}}']
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "rules.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_keysprawl_rule_file_loads_with_its_fields(tmp_path: Path) -> None:
+    loaded = load_sources([_write(tmp_path, RULE)])
+    (rule,) = loaded.rule_set.rules
+    assert (rule.id, rule.severity, rule.keywords, rule.secret_group) == (
+        "acme-token",
+        Severity.CRITICAL,
+        ("acme_",),
+        1,
+    )
+    assert loaded.rule_set.severities() == {"acme-token": Severity.CRITICAL}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("keywords = [", "keyword = ["), "unknown keys: keyword"),
+        (('severity = "critical"', 'severity = "urgent"'), "severity must be one of"),
+        (('id = "acme-token"\n', ""), "'id' must be a non-empty string"),
+        (("regex = '''", "entropy = 9\nregex = '''"), "'entropy' must be a number"),
+        (("[[rules]]", "[[rulez]]"), "unknown top-level keys: rulez"),
+        (("[[rules]]", "[[rules"), "malformed TOML"),
+    ],
+)
+def test_schema_errors_name_the_file_and_rule(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    path = _write(tmp_path, RULE.replace(*change))
+    with pytest.raises(ConfigError, match=message) as error:
+        load_sources([path])
+    assert str(path) in str(error.value)
+
+
+def test_rule_ids_are_unique_across_files(tmp_path: Path) -> None:
+    _write(tmp_path, RULE, "a.toml")
+    _write(tmp_path, RULE, "b.toml")
+    with pytest.raises(ConfigError, match="'acme-token' is defined twice"):
+        load_sources([tmp_path])
+
+
+GITLEAKS = r"""
+title = "team gitleaks config"
+[[rules]]
+id = "acme-key"
+description = "ACME key"
+regex = '''(?i)acme[\w.-]{0,20}\s*=\s*["']?([a-z0-9]{32})(?:["'\s]|$)'''
+secretGroup = 1
+entropy = 3.0
+keywords = ["Acme"]
+tags = ["internal"]
+[[rules.allowlists]]
+stopwords = ["deadbeef"]
+regexTarget = "line"
+regexes = ['''test_fixture''']
+
+[[rules]]
+id = "one-group"
+regex = '''zz-([0-9]{12})'''
+
+[[rules]]
+id = "only-paths"
+path = '''\.pem$'''
+
+[allowlist]
+paths = ['''^vendor/''']
+"""
+
+
+def test_a_gitleaks_config_maps_onto_rules(tmp_path: Path) -> None:
+    loaded = load_sources([_write(tmp_path, GITLEAKS, "gitleaks.toml")])
+    rules = {rule.id: rule for rule in loaded.rule_set.rules}
+    assert set(rules) == {"acme-key", "one-group"}
+    assert any("only-paths" in warning for warning in loaded.warnings)
+    acme = rules["acme-key"]
+    assert (acme.secret_group, acme.entropy, acme.keywords, acme.tags) == (
+        1,
+        3.0,
+        ("acme",),
+        ("internal",),
+    )
+    assert acme.allowlists[0].regex_target == "line"
+    assert rules["one-group"].secret_group == 1  # gitleaks: the only group is the secret
+    assert loaded.rule_set.allowlist.paths == ("^vendor/",)
+
+
+def test_imported_gitleaks_rules_match_and_honour_their_allowlists(tmp_path: Path) -> None:
+    rule_set = load_sources([_write(tmp_path, GITLEAKS, "gitleaks.toml")]).rule_set
+    for accelerate in (False, True):
+        detectors = DetectorSpec((), accelerate=accelerate, rules=rule_set).build()
+        value = "k3y9q7x2m5v8b1n4c6z0a7s2d9f3g5h1"
+        found = detectors.find(f'ACME_KEY = "{value}"\nother = zz-123456789012\n'.encode())
+        assert [(m.rule_id, m.line) for m in found] == [("acme-key", 1), ("one-group", 2)]
+        assert detectors.find(f'acme_key = "{value}"  # test_fixture\n'.encode()) == []
+        assert detectors.find(b'acme_key = "00deadbeef00aaaaaaaaaaaaaaaaaaaa"\n') == []
