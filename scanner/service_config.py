@@ -27,9 +27,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from connectors.github_secrets import SecretPlace
 from connectors.http import HttpPolicy
 from connectors.services import ServiceOptions
 from scanner.errors import ConfigError
+from scanner.inventory import Inventory
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _TABLES: dict[str, frozenset[str]] = {
@@ -123,3 +125,15 @@ def _http(table: Mapping[str, Any], path: Path | None) -> HttpPolicy:
         max_wait=float(values.get("max_wait", policy.max_wait)),
         timeout=float(values.get("timeout", policy.timeout)),
     )
+
+
+def secret_places(inventory: Inventory) -> tuple[SecretPlace, ...]:
+    """The inventory's approved `github-secret:` places, with when each key's value was made."""
+    places = []
+    for key in inventory.keys:
+        current = next((fp.added for fp in key.fingerprints if fp.current and fp.added), None)
+        since = current or key.rotated or key.created
+        for pattern in key.approved:
+            if pattern.startswith("github-secret:"):
+                places.append(SecretPlace(pattern, key.id, since))
+    return tuple(places)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -158,6 +159,7 @@ def scan(
         {name: options[name] for name in SERVICE_OPTION_NAMES},
         service_config.service_options(config.document, config.path),
     )
+    services = replace(services, secret_places=service_config.secret_places(plan.inventory))
     git, git_only = git_scan_options(
         {name: options[name] for name in GIT_OPTION_NAMES},
         options["since"],
