@@ -12,6 +12,7 @@ from scanner.cli.baseline_cmd import baseline
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.import_cmd import import_command
 from scanner.cli.inventory_cmd import inventory
+from scanner.cli.report_cmd import report
 from scanner.cli.rules_cmd import rules
 from scanner.cli.scan_cmd import scan
 from scanner.errors import ExitCode, KeysprawlError
@@ -31,6 +32,7 @@ cli.add_command(scan)
 cli.add_command(rules)
 cli.add_command(baseline)
 cli.add_command(exposures)
+cli.add_command(report)
 
 
 def run(argv: list[str] | None = None) -> None:
