@@ -6,6 +6,7 @@ report is byte-identical from run to run while no plaintext sits in the reposito
 
 from __future__ import annotations
 
+import contextlib
 import random
 import string
 from dataclasses import replace
@@ -104,12 +105,14 @@ def build_tree(root: Path, keys: dict[str, str]) -> Path:
 
 
 def scan(root: Path, inv: Inventory) -> ScanResult:
+    """Scan `root/tree` as `tree`: the folder's name, not where the test put it, is reported."""
     spec: DetectorSpec = setup.detector_spec(inv, setup.MatchingOptions(accelerate=False))
-    result = engine.scan(
-        [FilesystemConnector(root)],
-        detectors=spec,
-        classifier=setup.classifier(inv, TODAY, config=POLICY),
-    )
+    with contextlib.chdir(root):
+        result = engine.scan(
+            [FilesystemConnector(Path("tree"))],
+            detectors=spec,
+            classifier=setup.classifier(inv, TODAY, config=POLICY),
+        )
     result.stats.seconds = 0.0
     return result
 
@@ -117,7 +120,8 @@ def scan(root: Path, inv: Inventory) -> ScanResult:
 def scan_report(root: Path) -> tuple[Report, ScanResult, Inventory, dict[str, str]]:
     keys = values()
     inv = inventory(keys)
-    result = scan(build_tree(root, keys), inv)
+    build_tree(root / "tree", keys)
+    result = scan(root, inv)
     report = Report.from_scan(result, {k.id: k for k in inv.keys}, generated=GENERATED, today=TODAY)
     return report, result, inv, keys
 

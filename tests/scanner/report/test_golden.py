@@ -52,7 +52,7 @@ def check(name: str, text: str) -> None:
 
 
 def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
-    _report, result, inventory, _ = scan_report(tmp_path / "tree")
+    _report, result, inventory, _ = scan_report(tmp_path)
     monkeypatch.setattr(writer_module, "timestamp", lambda: GENERATED)
     with Store.open(tmp_path / "state.db") as store:
         writer = StoreWriter(store, inventory, command="scan", sources=["tree"])
