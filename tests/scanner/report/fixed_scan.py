@@ -105,11 +105,12 @@ def build_tree(root: Path, keys: dict[str, str]) -> Path:
 
 
 def scan(root: Path, inv: Inventory) -> ScanResult:
-    """Scan `root/tree` as `tree`: the folder's name, not where the test put it, is reported."""
     spec: DetectorSpec = setup.detector_spec(inv, setup.MatchingOptions(accelerate=False))
-    with contextlib.chdir(root):
+    # Scanned by its folder name, as a user would from its parent: locations name the folder
+    # ("tree"), not the temporary path, so golden files stay fixed.
+    with contextlib.chdir(root.parent):
         result = engine.scan(
-            [FilesystemConnector(Path("tree"))],
+            [FilesystemConnector(Path(root.name))],
             detectors=spec,
             classifier=setup.classifier(inv, TODAY, config=POLICY),
         )
@@ -120,8 +121,7 @@ def scan(root: Path, inv: Inventory) -> ScanResult:
 def scan_report(root: Path) -> tuple[Report, ScanResult, Inventory, dict[str, str]]:
     keys = values()
     inv = inventory(keys)
-    build_tree(root / "tree", keys)
-    result = scan(root, inv)
+    result = scan(build_tree(root, keys), inv)
     report = Report.from_scan(result, {k.id: k for k in inv.keys}, generated=GENERATED, today=TODAY)
     return report, result, inv, keys
 

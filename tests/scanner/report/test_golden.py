@@ -52,7 +52,7 @@ def check(name: str, text: str) -> None:
 
 
 def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
-    _report, result, inventory, _ = scan_report(tmp_path)
+    _report, result, inventory, _ = scan_report(tmp_path / "tree")
     monkeypatch.setattr(writer_module, "timestamp", lambda: GENERATED)
     with Store.open(tmp_path / "state.db") as store:
         writer = StoreWriter(store, inventory, command="scan", sources=["tree"])
@@ -69,7 +69,7 @@ def test_every_format_has_golden_files():
 
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_scan_report(output_format: str, tmp_path: Path):
-    report, _, inventory, _ = scan_report(tmp_path)
+    report, _, inventory, _ = scan_report(tmp_path / "tree")
     keys = {key.id: key for key in inventory.keys}
     check(f"scan.{EXTENSIONS[output_format]}", rendered(report, output_format, keys))
 
