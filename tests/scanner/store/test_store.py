@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -162,3 +163,17 @@ def test_problems_are_logged_with_the_run(tmp_path: Path):
     assert run.status == runs.INCOMPLETE
     assert run.sources == ("src", "-")
     assert run.errors == (Problem("file", "x", "denied"),)
+
+
+def test_a_more_urgent_copy_later_in_the_same_run_updates_the_exposure(tmp_path: Path):
+    with Store.open(tmp_path / "ks.db") as store:
+        writer = StoreWriter(store, inventory(), command="scan", sources=["src"])
+        for index in range(3):
+            writer.add(*finding(f"private-{index}.env", due="2026-03-08"))
+        public_finding, public = finding("public.md", due="2026-03-02")
+        writer.add(public_finding, replace(public, severity=Severity.CRITICAL))
+        writer.add(*finding("later.env", due="2026-03-09"))
+        writer.finish(chunks=5, size=5, findings=1, problems=[])
+        [exposure] = exposures.listed(store, today=date(2026, 3, 1))
+    assert (exposure.severity, exposure.due) == (Severity.CRITICAL, "2026-03-02")
+    assert len(exposure.locations) == 5
