@@ -79,7 +79,10 @@ class FilesystemConnector:
         if looks_binary(data):
             tally.skip("binary")
             return
-        yield Chunk(data, Location(source=self.source, path=shown))
+        # The folder given is the "repository" of a folder scan: two folders that both hold a
+        # config.env are two places, not one.
+        root = printable_path(self.root.as_posix()) if self.root.is_dir() else None
+        yield Chunk(data, Location(source=self.source, path=shown, repo=root))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,8 @@ class GitScanOptions:
     since: str | None = None
     branches: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # Commits reachable from these were scanned before (a sweep's cursor): skip them.
+    exclude: tuple[str, ...] = ()
     # HTTP headers for cloning (a GitHub/GitLab token): passed to git by environment only.
     clone_headers: tuple[str, ...] = field(default=(), repr=False)
 
@@ -46,6 +48,7 @@ class GitScanOptions:
             since_commit=self.since_commit,
             since=self.since,
             all_refs=self.all_objects,
+            exclude=self.exclude,
         )
 
 

@@ -59,6 +59,7 @@ class Selection:
     since_commit: str | None = None
     since: str | None = None
     all_refs: bool = False
+    exclude: tuple[str, ...] = ()
 
 
 def list_commits(git: Git, selection: Selection) -> list[Commit]:
@@ -70,12 +71,24 @@ def list_commits(git: Git, selection: Selection) -> list[Commit]:
     args += list(selection.revisions) or _every_ref(git)
     if selection.since_commit:
         args.append(f"^{selection.since_commit}")
+    args += [f"^{commit}" for commit in _existing_commits(git, selection.exclude)]
     output = git.run(*args, "--")
     commits = []
     for line in output.splitlines():
         commit, _, ref = line.decode("utf-8", "replace").partition("\0")
         commits.append(Commit(commit, ref or None))
     return commits
+
+
+def _existing_commits(git: Git, commits: tuple[str, ...]) -> list[str]:
+    """The commits of `commits` the repository still has (a force-push may have dropped some)."""
+    if not commits:
+        return []
+    answer = git.run(
+        "cat-file", "--batch-check", stdin="\n".join(commits).encode() + b"\n", check=False
+    )
+    rows = (line.split() for line in answer.splitlines())
+    return [row[0].decode() for row in rows if len(row) == 3 and row[1] == b"commit"]
 
 
 def _every_ref(git: Git) -> list[str]:

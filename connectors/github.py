@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import Tally
 from connectors.git import GitScanOptions, scan_repository
+from connectors.github_secrets import SecretPlace, SeenSecret, secret_notes
+from connectors.github_secrets import listed as listed_secrets
 from connectors.http import HttpPolicy, clone_header, scrub, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, guarded, iso, newer
@@ -38,6 +40,7 @@ _PERMISSION = {
     "variables": "Variables read (classic: repo; organization variables need admin:org)",
     "environments": "Environments read (classic: repo)",
     "gists": "the gist scope",
+    "secrets": "Secrets read (classic: repo; organization secrets need admin:org)",
 }
 
 
@@ -61,6 +64,8 @@ class GithubSettings:
     parts: frozenset[str] = frozenset(PARTS)
     http: HttpPolicy = field(default_factory=HttpPolicy)
     git: GitScanOptions | None = None  # clone and scan each repository's history with these
+    # Approved github-secret: places of inventory keys; when given, secrets are listed.
+    secret_places: tuple[SecretPlace, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +99,18 @@ class GithubConnector:
                 lambda: _gists(owner_user, self.settings.updated_since),
             )
         listed = guarded(tally, SOURCE, f"{self.target.label}: repositories", describe, repos)
-        tasks = [_repo_task(repo, self.settings, tally, describe) for repo in listed]
+        secrets: list[SeenSecret] = []
+        if org is not None and self.settings.secret_places and self.target.repo is None:
+            where = f"{org.login}: secrets"
+            secrets += guarded(tally, SOURCE, where, describe, lambda: listed_secrets(
+                org.get_secrets(), org.login))  # fmt: skip
+        tasks = [_repo_task(repo, self.settings, tally, describe, secrets) for repo in listed]
         yield from bounded(tasks, self.settings.http.workers)
+        if self.settings.secret_places:
+            owners = {repo.full_name for repo in listed} | ({org.login} if org else set())
+            tally.notes.extend(
+                secret_notes(self.settings.secret_places, secrets, owners, date.today())
+            )
         if self.settings.git is not None:
             git = replace(self.settings.git, clone_headers=(clone_header("x-access-token", token),))
             for repo in listed:
@@ -155,9 +170,16 @@ def _retry(policy: HttpPolicy) -> Any:
 
 
 def _repo_task(
-    repo: Any, settings: GithubSettings, tally: Tally, describe: Callable[[BaseException, str], str]
+    repo: Any,
+    settings: GithubSettings,
+    tally: Tally,
+    describe: Callable[[BaseException, str], str],
+    secrets: list[SeenSecret],
 ) -> Callable[[], list[Chunk]]:
     def task() -> list[Chunk]:
+        if settings.secret_places:
+            where = f"{repo.full_name}: secrets"
+            secrets.extend(guarded(tally, SOURCE, where, describe, lambda: _repo_secrets(repo)))
         since = settings.updated_since
         readers: dict[str, Callable[[], Iterable[Chunk]]] = {
             "issues": lambda: _issues(repo, since),
@@ -172,6 +194,13 @@ def _repo_task(
         return chunks
 
     return task
+
+
+def _repo_secrets(repo: Any) -> Iterator[SeenSecret]:
+    yield from listed_secrets(repo.get_secrets(), repo.full_name)
+    for environment in repo.get_environments():
+        prefix = f"environments/{environment.name}/"
+        yield from listed_secrets(environment.get_secrets(), repo.full_name, prefix)
 
 
 def _text_chunk(text: str | None, location: Location) -> list[Chunk]:

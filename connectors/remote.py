@@ -55,7 +55,11 @@ def common_failure(error: BaseException) -> str | None:
     if isinstance(error, requests.exceptions.RetryError):
         return "the server kept failing (retries exhausted)"
     if isinstance(error, requests.exceptions.ConnectionError):
-        return "cannot connect (retries exhausted)"
+        return (
+            "timed out (retries exhausted)"
+            if _timed_out(error)
+            else ("cannot connect (retries exhausted)")
+        )
     if isinstance(error, json.JSONDecodeError):
         return "the server sent malformed JSON"
     return None
@@ -73,3 +77,11 @@ def guarded(
     except Exception as error:  # any failure of one part must not stop the others
         tally.problem(source, where, describe(error, where))
     return items
+
+
+def _timed_out(error: BaseException) -> bool:
+    """requests reports retries exhausted by timeouts as a ConnectionError around the cause."""
+    from urllib3.exceptions import MaxRetryError, TimeoutError
+
+    cause = error.args[0] if error.args else None
+    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, TimeoutError)

@@ -18,14 +18,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from connectors.base import Connector
 from connectors.git import GitScanOptions
-from connectors.github import DEFAULT_API, GithubConnector, GithubSettings, GithubTarget
-from connectors.gitlab import DEFAULT_URL, GitlabConnector, GitlabSettings
+from connectors.github_secrets import SecretPlace
 from connectors.http import HttpPolicy, token_from
-from connectors.jira import JiraConnector, JiraSettings
 from scanner.errors import UsageError
+
+if TYPE_CHECKING:  # the modules load when such a target is used, not for every command
+    from connectors.github import GithubConnector
+    from connectors.gitlab import GitlabConnector
+    from connectors.jira import JiraConnector
 
 PREFIXES = ("github", "gitlab", "jira")
 
@@ -42,6 +46,7 @@ class ServiceOptions:
     updated_since: datetime | None = None
     http: HttpPolicy = field(default_factory=HttpPolicy)
     repositories: bool = True  # clone and scan the repositories of github:/gitlab: targets
+    secret_places: tuple[SecretPlace, ...] = ()  # inventory keys' approved github-secret: places
 
 
 def is_service_target(target: str) -> bool:
@@ -63,37 +68,42 @@ def service_connector(
 
 
 def _github(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GithubConnector:
+    from connectors import github
 
     parts = spec.split("/")
     if not spec or len(parts) > 2 or not all(parts):
         raise UsageError(f"github:{spec}: expected github:OWNER or github:OWNER/REPO")
     token_from(options.github_token_env, "github")
-    settings = GithubSettings(
-        base_url=options.github_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API,
+    settings = github.GithubSettings(
+        base_url=options.github_url or os.environ.get("GITHUB_API_URL") or github.DEFAULT_API,
         token_env=options.github_token_env,
         updated_since=options.updated_since,
         http=options.http,
         git=git,
+        secret_places=options.secret_places,
     )
-    return GithubConnector(GithubTarget(parts[0], parts[1] if len(parts) == 2 else None), settings)
+    target = github.GithubTarget(parts[0], parts[1] if len(parts) == 2 else None)
+    return github.GithubConnector(target, settings)
 
 
 def _gitlab(spec: str, options: ServiceOptions, git: GitScanOptions | None) -> GitlabConnector:
+    from connectors import gitlab
 
     if "//" in spec or " " in spec:
         raise UsageError(f"gitlab:{spec}: expected gitlab:GROUP[/SUBGROUP…][/PROJECT] or gitlab:")
     token_from(options.gitlab_token_env, "gitlab")
-    settings = GitlabSettings(
-        url=options.gitlab_url or os.environ.get("GITLAB_URL") or DEFAULT_URL,
+    settings = gitlab.GitlabSettings(
+        url=options.gitlab_url or os.environ.get("GITLAB_URL") or gitlab.DEFAULT_URL,
         token_env=options.gitlab_token_env,
         updated_since=options.updated_since,
         http=options.http,
         git=git,
     )
-    return GitlabConnector(spec, settings)
+    return gitlab.GitlabConnector(spec, settings)
 
 
 def _jira(spec: str, options: ServiceOptions) -> JiraConnector:
+    from connectors import jira
 
     if not spec:
         raise UsageError('jira: expected jira:JQL, e.g. jira:"project = OPS"')
@@ -101,14 +111,14 @@ def _jira(spec: str, options: ServiceOptions) -> JiraConnector:
     if not url:
         raise UsageError("jira: set the site with --jira-url or $JIRA_URL")
     token_from(options.jira_token_env, "jira")
-    settings = JiraSettings(
+    settings = jira.JiraSettings(
         url=url,
         token_env=options.jira_token_env,
         email_env=options.jira_email_env,
         updated_since=options.updated_since,
         http=options.http,
     )
-    return JiraConnector(spec, settings)
+    return jira.JiraConnector(spec, settings)
 
 
 VARIABLE_STORES = ("gitlab-ci", "github-actions")

@@ -16,11 +16,10 @@ from pathlib import Path
 from connectors.base import Connector
 from connectors.git_staged import StagedConnector, push_revisions
 from scanner import engine, setup
-from scanner.cli.output import exit_code, without_allowed
+from scanner.cli.output import exit_code, render, without_allowed
 from scanner.errors import ExitCode, KeysprawlError, UsageError
 from scanner.policy import FailOn
 from scanner.report.hook_text import render_hook
-from scanner.report.machine import render_jsonl
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
 
@@ -88,7 +87,7 @@ def _hook(arguments: argparse.Namespace) -> ExitCode:
     )
     result = without_allowed(result)
     if arguments.format == "jsonl":
-        render_jsonl(result, sys.stdout)
+        render(result, "jsonl", sys.stdout, {key.id: key for key in plan.inventory.keys})
     else:
         render_hook(result, sys.stderr, {key.id: key for key in plan.inventory.keys})
     return exit_code(result, fail_on)

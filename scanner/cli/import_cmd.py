@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 
 import click
 
 from connectors.base import Tally
-from connectors.services import VARIABLE_STORES, ServiceOptions, variable_connector
+from connectors.services import VARIABLE_STORES, variable_connector
+from scanner import config as config_module
 from scanner import inventory as inventory_module
-from scanner import inventory_edit
+from scanner import inventory_edit, service_config
 from scanner.cli.params import inventory_option
+from scanner.cli.state import config_option
 from scanner.errors import ConfigError, ExitCode
 from scanner.fingerprint import Fingerprinter
 from scanner.inventory_import import (
@@ -48,10 +51,12 @@ from scanner.inventory_import import (
 )
 @click.option("--github-url", metavar="URL", help="GitHub API (default $GITHUB_API_URL).")
 @inventory_option
+@config_option
 def import_command(
     store: str,
     target: str,
     inventory_path: str | None,
+    config_path: str | None,
     owner: str | None,
     purpose: str | None,
     gitlab_url: str | None,
@@ -64,9 +69,14 @@ def import_command(
     fingerprinter = Fingerprinter.from_environment()
     if options.keyed and fingerprinter.pepper is None:
         raise ConfigError("--keyed needs the pepper in KEYSPRAWL_PEPPER")
-    connector = variable_connector(
-        store, target, ServiceOptions(github_url=github_url, gitlab_url=gitlab_url)
+    config = config_module.load(config_path)  # its [services]: URLs, token variables
+    services = service_config.service_options(config.document, config.path)
+    services = replace(
+        services,
+        github_url=github_url or services.github_url,
+        gitlab_url=gitlab_url or services.gitlab_url,
     )
+    connector = variable_connector(store, target, services)
     tally = Tally()
     outcome = import_variables(
         inventory_module.resolve_path(inventory_path),

@@ -9,11 +9,14 @@ import click
 
 from scanner import __version__
 from scanner.cli.baseline_cmd import baseline
+from scanner.cli.config_cmd import config_group
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.import_cmd import import_command
 from scanner.cli.inventory_cmd import inventory
+from scanner.cli.report_cmd import report
 from scanner.cli.rules_cmd import rules
 from scanner.cli.scan_cmd import scan
+from scanner.cli.sweep_cmd import sweep_command
 from scanner.errors import ExitCode, KeysprawlError
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
@@ -31,6 +34,9 @@ cli.add_command(scan)
 cli.add_command(rules)
 cli.add_command(baseline)
 cli.add_command(exposures)
+cli.add_command(config_group)
+cli.add_command(sweep_command)
+cli.add_command(report)
 
 
 def run(argv: list[str] | None = None) -> None:

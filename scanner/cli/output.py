@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from scanner.clock import timestamp, today_utc
 from scanner.engine import ScanResult
 from scanner.errors import ExitCode, UsageError
 from scanner.inventory import InventoryKey
 from scanner.model import Kind
 from scanner.policy import FailOn
-from scanner.report.machine import render_json, render_jsonl
+from scanner.report import render as formats
+from scanner.report.document import Report
 from scanner.report.text import render_text
 
-FORMATS = ("text", "json", "jsonl")
+FORMATS = formats.FORMATS
+NO_COLOR_ENV = "NO_COLOR"
 DEFAULT_FAIL_ON = frozenset({Kind.EXPOSURE, Kind.STALE, Kind.UNMANAGED})
 
 
@@ -36,12 +40,22 @@ def opened_output(path: Path | None) -> Iterator[TextIO]:
 def render(
     result: ScanResult, output_format: str, out: TextIO, keys: Mapping[str, InventoryKey]
 ) -> None:
-    if output_format == "json":
-        render_json(result, out)
-    elif output_format == "jsonl":
-        render_jsonl(result, out)
+    report = Report.from_scan(result, keys, generated=timestamp(), today=today_utc())
+    render_report(report, output_format, out, keys)
+
+
+def render_report(
+    report: Report, output_format: str, out: TextIO, keys: Mapping[str, InventoryKey]
+) -> None:
+    if output_format == "text":
+        render_text(report, out, keys, color=wants_color(out))
     else:
-        render_text(result, out, keys)
+        formats.renderer(output_format)(report, out)
+
+
+def wants_color(out: TextIO) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return out.isatty() and not os.environ.get(NO_COLOR_ENV)
 
 
 def without_allowed(result: ScanResult) -> ScanResult:

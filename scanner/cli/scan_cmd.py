@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from scanner import config as config_module
-from scanner import engine, setup
+from scanner import engine, service_config, setup
 from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.output import (
     FORMATS,
@@ -154,7 +155,11 @@ def scan(
     """
     config = config_module.load(options["config_path"])
     plan = scan_plan(options, config, baseline)
-    services = build_service_options({name: options[name] for name in SERVICE_OPTION_NAMES})
+    services = build_service_options(
+        {name: options[name] for name in SERVICE_OPTION_NAMES},
+        service_config.service_options(config.document, config.path),
+    )
+    services = replace(services, secret_places=service_config.secret_places(plan.inventory))
     git, git_only = git_scan_options(
         {name: options[name] for name in GIT_OPTION_NAMES},
         options["since"],

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import click
 
-from connectors.http import HttpPolicy
 from connectors.services import ServiceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,30 +60,23 @@ def service_options(function: F) -> F:
         click.option(
             "--api-workers",
             type=click.IntRange(1, 32),
-            default=4,
-            show_default=True,
-            help="Requests in flight per remote source.",
+            help="Requests in flight per remote source [default: 4].",
         ),
         click.option(
             "--api-retries",
             type=click.IntRange(0, 10),
-            default=4,
-            show_default=True,
-            help="Retries of a failed request (429, 5xx, timeouts).",
+            help="Retries of a failed request (429, 5xx, timeouts) [default: 4].",
         ),
         click.option(
             "--api-backoff",
             type=click.FloatRange(0, 60),
-            default=1.0,
-            show_default=True,
-            help="First retry delay in seconds, doubled each time (max 30).",
+            help="First retry delay in seconds, doubled each time, at most 30 [default: 1].",
         ),
         click.option(
             "--max-wait",
             type=click.FloatRange(0),
-            default=120.0,
-            show_default=True,
-            help="Longest rate-limit wait honoured, in seconds; longer fails the source.",
+            help="Longest rate-limit wait honoured, in seconds; longer fails the source "
+            "[default: 120].",
         ),
     ]
     options.append(
@@ -98,19 +91,23 @@ def service_options(function: F) -> F:
     return function
 
 
-def build_service_options(values: dict[str, Any]) -> ServiceOptions:
-    http = HttpPolicy(
-        retries=values["api_retries"],
-        backoff=values["api_backoff"],
-        backoff_max=max(values["api_backoff"], min(30.0, values["max_wait"])),
-        max_wait=values["max_wait"],
-        workers=values["api_workers"],
-    )
-    return ServiceOptions(
-        github_url=values["github_url"],
-        gitlab_url=values["gitlab_url"],
-        jira_url=values["jira_url"],
-        updated_since=values["since"],
+def build_service_options(values: dict[str, Any], base: ServiceOptions) -> ServiceOptions:
+    """The command line over `base` (the config file's [services], or the defaults)."""
+    http = base.http
+    numbers = {
+        "retries": values["api_retries"],
+        "backoff": values["api_backoff"],
+        "max_wait": values["max_wait"],
+        "workers": values["api_workers"],
+    }
+    http = replace(http, **{name: value for name, value in numbers.items() if value is not None})
+    http = replace(http, backoff_max=max(http.backoff, min(30.0, http.max_wait)))
+    return replace(
+        base,
+        github_url=values["github_url"] or base.github_url,
+        gitlab_url=values["gitlab_url"] or base.gitlab_url,
+        jira_url=values["jira_url"] or base.jira_url,
+        updated_since=values["since"] or base.updated_since,
         http=http,
-        repositories=not values["no_repositories"],
+        repositories=base.repositories and not values["no_repositories"],
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner import __version__
-from scanner.engine import ScanResult
+from scanner.engine import ScanStats
 from scanner.model import Finding, Occurrence
+from scanner.report.document import Report, WorkItem
 
 SCHEMA_VERSION = 1
 
@@ -64,21 +65,51 @@ _OCCURRENCE_FIELDS = (
 )
 
 
-def report_record(result: ScanResult) -> dict[str, Any]:
-    """`--format json`: findings grouped, with errors and statistics."""
+def report_record(report: Report) -> dict[str, Any]:
+    """`--format json`: findings grouped, the worklist, errors and statistics."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keysprawl", "version": __version__},
-        "complete": result.complete,
-        "findings": [finding_record(finding) for finding in result.findings],
+        "generated": report.generated,
+        "origin": report.origin,
+        "complete": report.complete,
+        "findings": [finding_record(finding) for finding in report.findings],
+        "exposures": [work_item_record(item) for item in report.worklist],
         "errors": [
-            {"source": p.source, "where": p.where, "message": p.message} for p in result.problems
+            {"source": p.source, "where": p.where, "message": p.message} for p in report.problems
         ],
-        "notes": list(result.notes),
-        "stats": {
-            "chunks": result.stats.chunks,
-            "bytes": result.stats.bytes,
-            "seconds": round(result.stats.seconds, 3),
-            "skipped": result.stats.skipped,
-        },
+        "notes": list(report.notes),
+        "stats": _stats(report.stats),
+    }
+
+
+def work_item_record(item: WorkItem) -> dict[str, Any]:
+    return {
+        "key_id": item.key_id,
+        "owner": item.owner,
+        "purpose": item.purpose,
+        "scope": item.scope,
+        "revoke": item.revoke,
+        "fingerprint": item.fingerprint,
+        "preview": item.preview,
+        "severity": item.severity.value,
+        "state": item.state,
+        "first_seen": item.first_seen,
+        "due": item.due,
+        "closed_at": item.closed_at,
+        "closed_reason": item.closed_reason,
+        "locations": [
+            {"source": location.source, **location.to_dict()} for location in item.locations
+        ],
+    }
+
+
+def _stats(stats: ScanStats | None) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    return {
+        "chunks": stats.chunks,
+        "bytes": stats.bytes,
+        "seconds": round(stats.seconds, 3),
+        "skipped": dict(stats.skipped),
     }

@@ -15,9 +15,11 @@ from datetime import date
 
 from scanner.inventory import Inventory
 from scanner.model import Location, Severity
+from scanner.store import writes
 from scanner.store.store import Store
-from scanner.store.writes import CLOSED, OPEN
 
+OPEN = writes.OPEN
+CLOSED = writes.CLOSED
 OVERDUE = "overdue"
 STATUSES = (OPEN, OVERDUE, CLOSED)
 REVOKED = "revoked"
@@ -103,7 +105,7 @@ def _exposure(db: sqlite3.Connection, row: sqlite3.Row) -> Exposure:
     ).fetchall()
     located = sorted(
         ((p["first_seen"], location_from(p["source"], p["location"])) for p in places),
-        key=lambda pair: (pair[0], _place_order(pair[1])),
+        key=lambda pair: (pair[0], place_order(pair[1])),
     )
     return Exposure(
         id=row["id"],
@@ -125,7 +127,7 @@ def _exposure(db: sqlite3.Connection, row: sqlite3.Row) -> Exposure:
     )
 
 
-def _place_order(location: Location) -> tuple[str, str, str, str, int]:
+def place_order(location: Location) -> tuple[str, str, str, str, int]:
     return (
         location.source,
         location.repo or "",

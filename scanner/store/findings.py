@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from scanner.model import Finding, Kind, Occurrence, Severity
-from scanner.store.exposures import location_from
+from scanner.store.exposures import location_from, place_order
 from scanner.store.store import Store
 
 
@@ -24,10 +24,12 @@ def stored_findings(store: Store, *, owner: str | None = None) -> list[Finding]:
             row["owner"],
             list(json.loads(row["rule_ids"])),
         )
-    for row in store.db.execute("SELECT * FROM occurrences ORDER BY first_seen, occurrence_id"):
+    for row in store.db.execute("SELECT * FROM occurrences"):
         finding = findings.get(row["fingerprint"])
         if finding is not None:
             finding.occurrences.append(_occurrence(row))
+    for finding in findings.values():
+        finding.occurrences.sort(key=lambda o: place_order(o.location))
     return [finding for finding in findings.values() if finding.occurrences]
 
 

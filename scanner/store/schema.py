@@ -103,8 +103,42 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """Sweeps: one row per sweep and per source in it (to resume a killed sweep), and the
+    per-source cursors that make the next sweep incremental."""
+    _script(
+        db,
+        """
+        CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL,             -- running | complete | incomplete
+            pid INTEGER,
+            exposures_before INTEGER NOT NULL -- highest exposure id when it began: newer are new
+        );
+        CREATE TABLE sweep_sources (
+            sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+            source TEXT NOT NULL,
+            status TEXT NOT NULL,             -- done | failed
+            attempts INTEGER NOT NULL,
+            finished TEXT NOT NULL,
+            chunks INTEGER NOT NULL DEFAULT 0,
+            bytes INTEGER NOT NULL DEFAULT 0,
+            errors TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (sweep_id, source)
+        );
+        CREATE TABLE cursors (
+            source TEXT PRIMARY KEY,
+            cursor TEXT NOT NULL,             -- JSON: what the last complete scan covered
+            updated TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # MIGRATIONS[n] upgrades a store at version n to version n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -13,20 +13,18 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 
+from scanner.clock import timestamp, today_utc
 from scanner.errors import ConfigError
 from scanner.store import schema
+
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "Store", "resolve_path", "timestamp", "today_utc"]
 
 STORE_ENV = "KEYSPRAWL_STORE"
 DEFAULT_STORE = Path(".keysprawl/state.db")
 _BUSY_TIMEOUT_MS = 30_000
-
-
-def timestamp(moment: datetime | None = None) -> str:
-    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def resolve_path(explicit: str | Path | None, configured: Path | None = None) -> Path:
@@ -113,7 +111,3 @@ def _create_private(path: Path) -> None:
 
 def json_list(values: object) -> str:
     return json.dumps(values, sort_keys=True)
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from gitrepo import Repo
 from connectors.base import Tally
 from connectors.git import GitScanOptions
 from connectors.github import GithubConnector, GithubSettings, GithubTarget
+from connectors.github_secrets import SecretPlace
 from connectors.http import HttpPolicy
 from scanner.model import Chunk
 
@@ -319,3 +320,44 @@ def test_repositories_are_cloned_with_the_token_in_a_header_and_scanned(
     clones = [r for r in server.log if r.path.startswith("/git/acme/gone.git")]
     expected = "Basic " + base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
     assert clones and clones[0].headers["authorization"] == expected
+
+
+def test_secrets_metadata_is_checked_against_approved_places(server: FakeServer) -> None:
+    fake = GithubFake(server)
+    repo = fake.repo("payments")
+    repo.secrets.append(fake.secret("DEPLOY_TOKEN", "2026-01-01T00:00:00Z"))
+    repo.environment_secrets["production"] = [fake.secret("PROD", "2026-05-01T00:00:00Z")]
+    fake.org_secrets.append(fake.secret("SHARED", "2026-05-01T00:00:00Z"))
+    fake.serve()
+    places = (
+        SecretPlace("github-secret:acme/payments:DEPLOY_TOKEN", "deploy", date(2026, 3, 1)),
+        SecretPlace("github-secret:acme/payments:environments/*/PROD", "prod", date(2026, 4, 1)),
+        SecretPlace("github-secret:acme:SHARED", "shared"),
+        SecretPlace("github-secret:acme/payments:MISSING", "gone"),
+        SecretPlace("github-secret:other/repo:X", "elsewhere"),
+    )
+
+    _, tally = read(fake, secret_places=places)
+
+    assert tally.problems == []
+    notes = [note.split(" (")[0] if "days ago" in note else note for note in tally.notes]
+    assert sorted(notes) == [
+        "deploy lives in github-secret:acme/payments:DEPLOY_TOKEN, set 2026-01-01",
+        "gone: approved place github-secret:acme/payments:MISSING does not exist",
+        "prod lives in github-secret:acme/payments:environments/production/PROD, set 2026-05-01",
+        "shared lives in github-secret:acme:SHARED, set 2026-05-01",
+    ]
+    [deploy] = [note for note in tally.notes if note.startswith("deploy")]
+    assert deploy.endswith(
+        ": set before the key's current value (2026-03-01), it may still hold a retired one"
+    )
+
+
+def test_secrets_are_not_listed_when_no_key_lives_in_one(server: FakeServer) -> None:
+    fake = GithubFake(server)
+    fake.repo("payments")
+    fake.serve()
+
+    read(fake)
+
+    assert [r for r in server.log if r.path.endswith("/secrets")] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def gitlab_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def read(fake: GitlabFake, path: str, **settings: object) -> tuple[list[Chunk], Tally]:
-    connector = GitlabConnector(path, GitlabSettings(url=fake.url, http=FAST, **settings))  # type: ignore[arg-type]
+    settings.setdefault("http", FAST)
+    connector = GitlabConnector(path, GitlabSettings(url=fake.url, **settings))  # type: ignore[arg-type]
     tally = Tally()
     return list(connector.chunks(tally)), tally
 
@@ -267,3 +269,22 @@ def test_projects_are_cloned_and_their_history_scanned(server: FakeServer, tmp_p
     assert tally.problems == []
     [hit] = by_value(chunks, key)
     assert (hit.location.source, hit.location.path) == ("git", "ci/deploy.sh")
+
+
+def test_a_timed_out_request_is_retried(server: FakeServer) -> None:
+    fake = GitlabFake(server)
+    project = fake.project(fake.group("acme"), "payments")
+    key = random_key()
+    fake.issue(project, key)
+    fake.serve()
+    server.fail(f"/api/v4/projects/{project.id}/issues", 200, delay=0.5)
+    server.fail(f"/api/v4/projects/{project.id}/variables", 200, delay=0.5, times=10)
+    quick = replace(FAST, timeout=0.2, retries=1)
+
+    chunks, tally = read(fake, "acme/payments", http=quick)
+
+    assert len(by_value(chunks, key)) == 1
+    assert server.count(f"/api/v4/projects/{project.id}/issues") == 2
+    assert [(p.where, p.message) for p in tally.problems] == [
+        ("acme/payments: variables", "timed out (retries exhausted)")
+    ]

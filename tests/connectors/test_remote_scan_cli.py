@@ -158,3 +158,39 @@ def test_jira_needs_a_site(inventory: tuple[Path, str]) -> None:
 
     assert result.code == 2
     assert result.stderr.strip() == "keysprawl: jira: set the site with --jira-url or $JIRA_URL"
+
+
+def test_the_config_file_names_the_url_and_the_token_variable(
+    server: FakeServer, inventory: tuple[Path, str], tmp_path: Path
+) -> None:
+    path, value = inventory
+    fake = GithubFake(server)
+    fake.issue(fake.repo("payments"), value)
+    fake.serve()
+    config = tmp_path / "keysprawl.toml"
+    config.write_text(
+        f'[services.github]\nurl = "{fake.base_url}"\ntoken_env = "GHE_TOKEN"\n'
+        "[services.http]\nbackoff = 0\nretries = 1\nworkers = 2\n"
+    )
+
+    result = run_keysprawl(
+        "scan", "github:acme", "--inventory", path, "--config", config, "--no-repositories",
+        env={"GHE_TOKEN": TOKEN, "GITHUB_TOKEN": ""},
+    )  # fmt: skip
+
+    assert result.code == 1, result.stderr
+    assert "acme/payments/issues/1" in result.stdout
+    assert server.log[0].headers["authorization"] == f"token {TOKEN}"
+
+
+def test_a_token_pasted_as_token_env_is_refused_without_echoing_it(
+    inventory: tuple[Path, str], tmp_path: Path
+) -> None:
+    config = tmp_path / "keysprawl.toml"
+    config.write_text(f'[services.gitlab]\ntoken_env = "{TOKEN}"\n')
+
+    result = run_keysprawl("scan", "gitlab:acme", "--inventory", inventory[0], "--config", config)
+
+    assert result.code == 2
+    assert "token_env must name an environment variable" in result.stderr
+    assert TOKEN not in result.stdout + result.stderr

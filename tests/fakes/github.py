@@ -25,6 +25,8 @@ class FakeRepo:
     variables: list[dict[str, Any]] = field(default_factory=list)
     environments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     clone_url: str | None = None  # e.g. file:// of a real repository; default: 404 on the fake
+    secrets: list[dict[str, Any]] = field(default_factory=list)
+    environment_secrets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class GithubFake:
@@ -36,6 +38,7 @@ class GithubFake:
         self.is_user = user
         self.repos: list[FakeRepo] = []
         self.org_variables: list[dict[str, Any]] = []
+        self.org_secrets: list[dict[str, Any]] = []
         self.gists: list[dict[str, Any]] = []
         self.per_page = 100
 
@@ -113,6 +116,10 @@ class GithubFake:
     def variable(name: str, value: str, updated: str = DATE) -> dict[str, Any]:
         return {"name": name, "value": value, "created_at": updated, "updated_at": updated}
 
+    @staticmethod
+    def secret(name: str, updated: str = DATE) -> dict[str, Any]:
+        return {"name": name, "created_at": updated, "updated_at": updated}
+
     def gist(self, files: dict[str, str], updated: str = DATE) -> None:
         gist_id = f"g{len(self.gists) + 1}"
         self.gists.append(
@@ -169,6 +176,7 @@ class GithubFake:
             self.server.route(f"{API}/orgs/{self.owner}", {**owner, "type": "Organization"})
             self._list(f"/orgs/{self.owner}/repos", repos)
             self._list(f"/orgs/{self.owner}/actions/variables", self.org_variables, "variables")
+            self._list(f"/orgs/{self.owner}/actions/secrets", self.org_secrets, "secrets")
 
     def _repo_payload(self, repo: FakeRepo) -> dict[str, Any]:
         full = f"{self.owner}/{repo.name}"
@@ -190,6 +198,7 @@ class GithubFake:
         self._list(f"{full}/issues/comments", repo.comments)
         self._list(f"{full}/pulls/comments", repo.review_comments)
         self._list(f"{full}/actions/variables", repo.variables, "variables")
+        self._list(f"{full}/actions/secrets", repo.secrets, "secrets")
         environments = [
             {
                 "id": index,
@@ -197,11 +206,14 @@ class GithubFake:
                 "url": self.api(f"{full}/environments/{name}"),
                 "html_url": f"{WEB}{full}/deployments/{name}",
             }
-            for index, name in enumerate(repo.environments, 1)
+            for index, name in enumerate({**repo.environments, **repo.environment_secrets}, 1)
         ]
         self._list(f"{full}/environments", environments, "environments")
-        for name, variables in repo.environments.items():
+        for name in {**repo.environments, **repo.environment_secrets}:
+            variables = repo.environments.get(name, [])
             self._list(f"{full}/environments/{name}/variables", variables, "variables")
+            secrets = repo.environment_secrets.get(name, [])
+            self._list(f"{full}/environments/{name}/secrets", secrets, "secrets")
 
 
 def empty_ok() -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class _Injected:
     response: Response
     times: int
     query: dict[str, str]
+    delay: float = 0.0
 
 
 class FakeServer:
@@ -92,16 +94,18 @@ class FakeServer:
         times: int = 1,
         body: bytes | None = None,
         query: dict[str, str] | None = None,
+        delay: float = 0.0,
         **headers: str,
     ) -> None:
         """The next `times` requests to this path (and with `query`) get this error.
 
-        A path ending in `*` is a prefix: `/api/v4/*` fails every request under it.
+        A path ending in `*` is a prefix: `/api/v4/*` fails every request under it. `delay`
+        holds the answer back that many seconds (a client timeout).
         """
         payload = body if body is not None else json.dumps({"message": f"error {status}"}).encode()
         response = Response(status, payload, {"Content-Type": "application/json", **headers})
         with self._lock:
-            self._errors.append(_Injected(path, response, times, query or {}))
+            self._errors.append(_Injected(path, response, times, query or {}, delay))
 
     def requests(self, path_prefix: str = "", method: str = "GET") -> list[Request]:
         return [r for r in self.log if r.path.startswith(path_prefix) and r.method == method]
@@ -116,13 +120,19 @@ class FakeServer:
             self.log.append(request)
             injected = self._take_error(request)
         if injected is not None:
-            return injected
+            if injected.delay:
+                time.sleep(injected.delay)
+                return self._route(request)  # slow, but the real answer
+            return injected.response
+        return self._route(request)
+
+    def _route(self, request: Request) -> Response:
         handler = self.routes.get((request.method, request.path))
         if handler is None:
             return Response.json({"message": "Not Found"}, 404)
         return handler(request)
 
-    def _take_error(self, request: Request) -> Response | None:
+    def _take_error(self, request: Request) -> _Injected | None:
         for injected in self._errors:
             pattern = injected.path_prefix
             hit = (
@@ -134,7 +144,7 @@ class FakeServer:
                 injected.times -= 1
                 if injected.times <= 0:
                     self._errors.remove(injected)
-                return injected.response
+                return injected
         return None
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -153,12 +163,15 @@ class FakeServer:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 request = Request(self.command, parts.path, query, headers)
                 response = server._answer(request)
-                self.send_response(response.status)
-                for name, value in response.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(response.body)))
-                self.end_headers()
-                self.wfile.write(response.body)
+                try:
+                    self.send_response(response.status)
+                    for name, value in response.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(response.body)))
+                    self.end_headers()
+                    self.wfile.write(response.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (a timeout test)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 

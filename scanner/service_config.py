@@ -1,0 +1,139 @@
+"""The `[services]` table of keysprawl.toml: base URLs, token variables, HTTP patience.
+
+    [services.github]
+    url = "https://github.example.com/api/v3"   # GitHub Enterprise Server
+    token_env = "GHE_TOKEN"                     # the *name* of the variable holding the token
+    [services.gitlab]
+    url = "https://gitlab.example.com"
+    [services.jira]
+    url = "https://acme.atlassian.net"
+    token_env = "JIRA_TOKEN"
+    email_env = "JIRA_EMAIL"                    # set in the environment: Jira Cloud
+    [services.http]
+    workers = 4        # requests in flight per source
+    retries = 4        # of a 429, 5xx or timed-out request
+    backoff = 1.0      # first retry delay (s), doubled each time, at most 30 s
+    max_wait = 120     # longest rate-limit wait honoured (s)
+    timeout = 30       # per request (s)
+
+Tokens themselves never go in the file. Command-line options win over the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from connectors.github_secrets import SecretPlace
+from connectors.http import HttpPolicy
+from connectors.services import ServiceOptions
+from scanner.errors import ConfigError
+from scanner.inventory import Inventory
+
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
+_TABLES: dict[str, frozenset[str]] = {
+    "github": frozenset({"url", "token_env"}),
+    "gitlab": frozenset({"url", "token_env"}),
+    "jira": frozenset({"url", "token_env", "email_env"}),
+    "http": frozenset({"workers", "retries", "backoff", "max_wait", "timeout"}),
+}
+_NUMBERS = {"workers": (1, 32), "retries": (0, 10), "backoff": (0, 60), "max_wait": (0, 86400),
+            "timeout": (1, 600)}  # fmt: skip
+
+
+def service_options(document: Mapping[str, Any], path: Path | None) -> ServiceOptions:
+    services = _table(document, "services", path)
+    unknown = sorted(set(services) - set(_TABLES))
+    if unknown:
+        raise ConfigError(f"{path}: [services.{unknown[0]}] is unknown (expected "
+                          f"{', '.join(sorted(_TABLES))})")  # fmt: skip
+    tables = {name: _table(services, name, path, f"services.{name}") for name in _TABLES}
+    for name, table in tables.items():
+        _check_keys(table, name, path)
+    defaults = ServiceOptions()
+    return ServiceOptions(
+        github_url=_text(tables["github"], "url"),
+        gitlab_url=_text(tables["gitlab"], "url"),
+        jira_url=_text(tables["jira"], "url"),
+        github_token_env=_env(tables["github"], "token_env", "github", path)
+        or defaults.github_token_env,
+        gitlab_token_env=_env(tables["gitlab"], "token_env", "gitlab", path)
+        or defaults.gitlab_token_env,
+        jira_token_env=_env(tables["jira"], "token_env", "jira", path) or defaults.jira_token_env,
+        jira_email_env=_env(tables["jira"], "email_env", "jira", path) or defaults.jira_email_env,
+        http=_http(tables["http"], path),
+    )
+
+
+def _table(document: Mapping[str, Any], key: str, path: Path | None, name: str = "") -> Any:
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name or key}] must be a table")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], name: str, path: Path | None) -> None:
+    for key in table:
+        if key not in _TABLES[name]:
+            allowed = ", ".join(sorted(_TABLES[name]))
+            raise ConfigError(f"{path}: [services.{name}] {key}: unknown setting ({allowed})")
+
+
+def _text(table: Mapping[str, Any], key: str) -> str | None:
+    value = table.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _env(table: Mapping[str, Any], key: str, name: str, path: Path | None) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    # The value is never echoed: someone may have pasted a token where its variable's name goes.
+    if not isinstance(value, str) or not _ENV_NAME.match(value):
+        raise ConfigError(
+            f"{path}: [services.{name}] {key} must name an environment variable in capitals, "
+            "like GITHUB_TOKEN (never the token itself)"
+        )
+    return value
+
+
+def _http(table: Mapping[str, Any], path: Path | None) -> HttpPolicy:
+    values: dict[str, float] = {}
+    for key, (low, high) in _NUMBERS.items():
+        if key not in table:
+            continue
+        value = table[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise ConfigError(
+                f"{path}: [services.http] {key} must be a number from {low} to {high}"
+            )
+        values[key] = value
+    policy = HttpPolicy()
+    return replace(
+        policy,
+        workers=int(values.get("workers", policy.workers)),
+        retries=int(values.get("retries", policy.retries)),
+        backoff=float(values.get("backoff", policy.backoff)),
+        backoff_max=max(float(values.get("backoff", policy.backoff)), policy.backoff_max),
+        max_wait=float(values.get("max_wait", policy.max_wait)),
+        timeout=float(values.get("timeout", policy.timeout)),
+    )
+
+
+def secret_places(inventory: Inventory) -> tuple[SecretPlace, ...]:
+    """The inventory's approved `github-secret:` places, with when each key's value was made."""
+    places = []
+    for key in inventory.keys:
+        current = next((fp.added for fp in key.fingerprints if fp.current and fp.added), None)
+        since = current or key.rotated or key.created
+        for pattern in key.approved:
+            if pattern.startswith("github-secret:"):
+                places.append(SecretPlace(pattern, key.id, since))
+    return tuple(places)

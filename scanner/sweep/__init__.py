@@ -1,0 +1,1 @@
+"""The nightly sweep: configured sources, incremental cursors, reports and tickets."""

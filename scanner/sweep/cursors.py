@@ -1,0 +1,101 @@
+"""What a source's cursor says was already covered, and how the next scan skips it.
+
+- git: the tip of every ref at the start of the last complete scan; the next scan reads only
+  commits not reachable from those tips (the working tree is always read again).
+- GitHub, GitLab, Jira: the time the last complete scan started; the next asks the service
+  for what was updated since.
+- folders: read whole every time (no history to skip).
+
+Every cursor carries a stamp of the inventory's fingerprints. A key added or rotated since
+means old content was never searched for the new value, so a stamp that differs forces a full
+scan of that source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.services import ServiceOptions
+from scanner.inventory import Inventory
+from scanner.sweep.sources import Source
+from scanner.targets import TargetOptions
+
+
+def inventory_stamp(inventory: Inventory) -> str:
+    digests = sorted(fingerprint.digest for _, fingerprint in inventory.fingerprints())
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to scan one source this time, and the cursor to keep if the scan completes."""
+
+    options: TargetOptions
+    next_cursor: dict[str, Any]
+    incremental: bool
+
+
+def plan(
+    source: Source, previous: dict[str, Any] | None, stamp: str, base: TargetOptions, *, full: bool
+) -> Plan:
+    usable = previous if previous and previous.get("stamp") == stamp and not full else None
+    started = datetime.now(UTC)
+    if source.kind == "git":
+        tips = ref_tips(source.target)
+        exclude = tuple(sorted(set(usable["tips"].values()))) if usable and "tips" in usable else ()
+        branch = source.settings.get("branch")
+        git = replace(
+            base.git, exclude=exclude, branches=(branch,) if branch else base.git.branches
+        )
+        return Plan(replace(base, git=git), {"stamp": stamp, "tips": tips}, bool(exclude))
+    if source.service:
+        since = (
+            datetime.fromisoformat(usable["updated_since"])
+            if usable and "updated_since" in usable
+            else None
+        )
+        services = replace(_service_options(source, base.services), updated_since=since)
+        next_cursor = {"stamp": stamp, "updated_since": started.isoformat()}
+        return Plan(replace(base, services=services), next_cursor, since is not None)
+    return Plan(base, {"stamp": stamp}, False)
+
+
+def ref_tips(target: str) -> dict[str, str]:
+    """Every ref's commit, asked before the scan: what is pushed meanwhile is read next time."""
+    completed = subprocess.run(
+        ["git", "ls-remote", "--", target], capture_output=True, check=False, timeout=300
+    )
+    if completed.returncode != 0:
+        return {}  # the scan itself reports the unreachable repository
+    tips = {}
+    for line in completed.stdout.decode("utf-8", "replace").splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref and not ref.endswith("^{}"):
+            tips[ref] = sha
+    return tips
+
+
+def _service_options(source: Source, base: ServiceOptions) -> ServiceOptions:
+    settings = source.settings
+    if source.kind == "github":
+        return replace(
+            base,
+            github_url=settings.get("url") or base.github_url,
+            github_token_env=settings.get("token_env") or base.github_token_env,
+        )
+    if source.kind == "gitlab":
+        return replace(
+            base,
+            gitlab_url=settings.get("url") or base.gitlab_url,
+            gitlab_token_env=settings.get("token_env") or base.gitlab_token_env,
+        )
+    return replace(
+        base,
+        jira_url=settings.get("url") or base.jira_url,
+        jira_token_env=settings.get("token_env") or base.jira_token_env,
+        jira_email_env=settings.get("email_env") or base.jira_email_env,
+    )

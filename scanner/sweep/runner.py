@@ -1,0 +1,185 @@
+"""The sweep: every configured source, incrementally, in parallel, into the state store.
+
+Sources run on a bounded pool of threads (services wait on the network; each source's own
+matching stays in its thread). Each source gets its own store connection and is retried with
+a growing delay when it fails; a source that still fails is reported and the others finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scanner import engine, setup
+from scanner.classify import Classifier
+from scanner.errors import KeysprawlError
+from scanner.inventory import Inventory
+from scanner.model import Problem
+from scanner.store import exposures as exposure_store
+from scanner.store.store import Store
+from scanner.store.writer import StoreWriter
+from scanner.store.writes import OPEN
+from scanner.sweep import state
+from scanner.sweep.cursors import inventory_stamp, plan
+from scanner.sweep.settings import SweepSettings
+from scanner.sweep.sources import Source
+from scanner.targets import TargetOptions, connector_for
+
+# Called with a source's name; returns the engine's per-chunk progress callback (or None).
+ProgressFactory = Callable[[str], engine.ProgressCallback | None]
+LogLine = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepContext:
+    settings: SweepSettings
+    inventory: Inventory
+    classifier: Classifier
+    store_path: Path
+    full: bool = False
+    progress: ProgressFactory = lambda _name: None
+    log: LogLine = lambda _line: None
+
+
+@dataclass(slots=True)
+class SweepSummary:
+    sweep_id: int
+    resumed: bool
+    outcomes: list[state.SourceOutcome] = field(default_factory=list)
+    new_exposures: int = 0
+    open_exposures: int = 0
+    overdue_exposures: int = 0
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [
+            problem for outcome in self.outcomes if not outcome.done for problem in outcome.problems
+        ]
+
+    @property
+    def complete(self) -> bool:
+        return all(outcome.done for outcome in self.outcomes)
+
+
+def sweep(context: SweepContext) -> SweepSummary:
+    with Store.open(context.store_path) as store:
+        row = state.begin_or_resume(store)
+    if row.resumed:
+        context.log(f"resuming sweep {row.id}: {len(row.done)} sources already done")
+    pending = [source for source in context.settings.sources if source.name not in row.done]
+    with ThreadPoolExecutor(max_workers=context.settings.concurrency) as pool:
+        outcomes = list(pool.map(lambda source: _sweep_source(context, row.id, source), pending))
+    with Store.open(context.store_path) as store:
+        configured = frozenset(source.name for source in context.settings.sources)
+        finished_before = state.previous_outcomes(store, row.id, row.done & configured)
+        summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
+        state.finish(store, row.id, summary.outcomes)
+        _count_exposures(store, summary, row.exposures_before)
+    return summary
+
+
+def _sweep_source(context: SweepContext, sweep_id: int, source: Source) -> state.SourceOutcome:
+    with Store.open(context.store_path) as store:
+        previous = state.cursor_of(store, source.name)
+        problems: tuple[Problem, ...] = ()
+        attempts = 0
+        while attempts <= context.settings.retries:
+            attempts += 1
+            if attempts > 1:
+                context.log(f"{source.name}: incomplete ({_first(problems)}); retrying")
+                time.sleep(context.settings.retry_delay * 2 ** (attempts - 2))
+            try:
+                outcome = _attempt(context, store, sweep_id, source, previous, attempts)
+            except KeysprawlError as error:  # a configuration problem: retrying will not help
+                problems = (Problem(source.kind, source.name, str(error)),)
+                break
+            if outcome.done:
+                return outcome
+            problems = outcome.problems
+        outcome = state.SourceOutcome(source.name, False, attempts, problems=problems)
+        state.record_source(store, sweep_id, outcome, None)
+        context.log(f"{source.name}: failed after {attempts} attempts: {_first(problems)}")
+        return outcome
+
+
+def _attempt(
+    context: SweepContext,
+    store: Store,
+    sweep_id: int,
+    source: Source,
+    previous: dict[str, Any] | None,
+    attempt: int,
+) -> state.SourceOutcome:
+    stamp = inventory_stamp(context.inventory)
+    source_plan = plan(source, previous, stamp, _base_options(context), full=context.full)
+    result = _scan(context, store, source, source_plan.options, incremental=source_plan.incremental)
+    stats = result.stats
+    outcome = state.SourceOutcome(
+        source.name, result.complete, attempt, stats.chunks, stats.bytes, tuple(result.problems)
+    )
+    if outcome.done:
+        state.record_source(store, sweep_id, outcome, source_plan.next_cursor)
+        context.log(f"{source.name}: done, {stats.chunks} objects, {stats.bytes} bytes")
+    return outcome
+
+
+def _first(problems: tuple[Problem, ...]) -> str:
+    return problems[0].message if problems else "no detail"
+
+
+def _base_options(context: SweepContext) -> TargetOptions:
+    return TargetOptions(max_file_size=context.settings.max_file_size)
+
+
+def _scan(
+    context: SweepContext,
+    store: Store,
+    source: Source,
+    options: TargetOptions,
+    *,
+    incremental: bool,
+) -> engine.ScanResult:
+    context.log(f"{source.name}: scanning ({'since the last sweep' if incremental else 'in full'})")
+    connector = connector_for(source.target, options)
+    writer = StoreWriter(store, context.inventory, command="sweep", sources=[source.name])
+    spec = setup.detector_spec(context.inventory, setup.MatchingOptions())
+    progress = context.progress(source.name)
+
+    def advance(chunk: Any) -> None:
+        writer.checkpoint()
+        if progress is not None:
+            progress(chunk)
+
+    try:
+        result = engine.scan(
+            [connector],
+            detectors=spec,
+            classifier=context.classifier,
+            jobs=1,
+            progress=advance,
+            on_occurrence=writer.add,
+        )
+    except BaseException:
+        writer.abandon()
+        raise
+    writer.finish(
+        chunks=result.stats.chunks,
+        size=result.stats.bytes,
+        findings=len(result.findings),
+        problems=result.problems,
+    )
+    return result
+
+
+def _count_exposures(store: Store, summary: SweepSummary, exposures_before: int) -> None:
+    today = date.today()
+    listed = exposure_store.listed(store, today=today)
+    # Opened since the sweep began, also before a kill this run resumed.
+    summary.new_exposures = sum(1 for e in listed if e.id > exposures_before)
+    summary.open_exposures = sum(1 for e in listed if e.status == OPEN)
+    summary.overdue_exposures = sum(1 for e in listed if e.state(today) == exposure_store.OVERDUE)

@@ -1,0 +1,240 @@
+"""`keysprawl sweep`: configured sources, incremental cursors, failures, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import add_key, files_containing, random_key, run_keysprawl
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "Dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.com",
+        "GIT_COMMITTER_NAME": "Dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.com",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout
+
+
+def commit_file(repo: Path, name: str, text: str) -> None:
+    (repo / name).write_text(text)
+    git(repo, "add", name)
+    git(repo, "commit", "-q", "-m", f"add {name}")
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> dict[str, object]:
+    keys = {"folder-key": random_key(40), "git-key": random_key(44), "late-key": random_key(36)}
+    add_key(tmp_path / "inventory.toml", "folder-key", keys["folder-key"])
+    add_key(tmp_path / "inventory.toml", "git-key", keys["git-key"])
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "notes.txt").write_text(f"token: {keys['folder-key']}\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit_file(repo, "README.md", "hello\n")
+    commit_file(repo, "app.env", f"KEY={keys['git-key']}\n")
+    for n in range(5):
+        commit_file(repo, f"file{n}.txt", f"change {n}\n")
+    config = tmp_path / "keysprawl.toml"
+    config.write_text(
+        'inventory = "inventory.toml"\n[store]\npath = "state/state.db"\n'
+        "[sweep]\nconcurrency = 2\nretries = 1\nretry_delay = 0\n"
+        '[[sources]]\nkind = "folder"\npath = "shared"\n'
+        '[[sources]]\nkind = "git"\nname = "app-repo"\npath = "repo"\n'
+    )
+    return {"root": tmp_path, "config": config, "repo": repo, "keys": keys}
+
+
+def sweep(deployment: dict[str, object], *args: str) -> tuple[int, str, str]:
+    result = run_keysprawl("sweep", "--config", deployment["config"], *args)  # type: ignore[arg-type]
+    return result.code, result.stdout, result.stderr
+
+
+def store_rows(deployment: dict[str, object], query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(Path(deployment["root"]) / "state" / "state.db") as db:  # type: ignore[arg-type]
+        return db.execute(query).fetchall()
+
+
+def sources_recorded(deployment: dict[str, object]) -> int:
+    try:
+        return int(store_rows(deployment, "SELECT COUNT(*) FROM sweep_sources")[0][0])  # type: ignore[call-overload]
+    except sqlite3.OperationalError:  # not created yet, or mid-migration
+        return 0
+
+
+def source_chunks(deployment: dict[str, object], sweep_id: int) -> dict[str, int]:
+    return dict(
+        store_rows(
+            deployment, f"SELECT source, chunks FROM sweep_sources WHERE sweep_id = {sweep_id}"
+        )
+    )  # type: ignore[arg-type]
+
+
+def test_first_sweep_scans_every_source_and_opens_exposures(deployment: dict[str, object]) -> None:
+    code, out, err = sweep(deployment)
+    assert code == 1, err
+    assert "2 sources (2 done, 0 failed)" in out and "2 new" in out and "2 open" in out
+    keys = {
+        row[0]
+        for row in store_rows(deployment, "SELECT key_id FROM exposures WHERE status = 'open'")
+    }
+    assert keys == {"folder-key", "git-key"}
+    assert "app-repo: done" in err  # plain log lines when stderr is not a terminal
+
+
+def test_second_sweep_is_incremental_and_a_new_commit_is_found(
+    deployment: dict[str, object],
+) -> None:
+    sweep(deployment)
+    code, out, _ = sweep(deployment)
+    assert code == 1 and "0 new" in out
+    first, second = source_chunks(deployment, 1), source_chunks(deployment, 2)
+    assert second["app-repo"] < first["app-repo"]
+    repo, keys = Path(deployment["repo"]), deployment["keys"]  # type: ignore[arg-type]
+    commit_file(repo, "late.env", f"LATE={keys['git-key']}\n")  # type: ignore[index]
+    sweep(deployment)
+    paths = {
+        row[0]
+        for row in store_rows(
+            deployment,
+            "SELECT json_extract(location, '$.path') FROM occurrences WHERE source = 'git'",
+        )
+    }
+    assert "late.env" in paths
+    occurrences = store_rows(
+        deployment, "SELECT COUNT(*), COUNT(DISTINCT fingerprint || occurrence_id) FROM occurrences"
+    )
+    assert occurrences[0][0] == occurrences[0][1]
+
+
+def test_a_changed_inventory_forces_a_full_rescan(deployment: dict[str, object]) -> None:
+    sweep(deployment)
+    root, keys = Path(deployment["root"]), deployment["keys"]  # type: ignore[arg-type]
+    add_key(root / "inventory.toml", "late-key", keys["late-key"])  # type: ignore[index]
+    sweep(deployment)
+    assert source_chunks(deployment, 2)["app-repo"] == source_chunks(deployment, 1)["app-repo"]
+
+
+def test_full_flag_rescans_everything(deployment: dict[str, object]) -> None:
+    sweep(deployment)
+    sweep(deployment, "--full")
+    assert source_chunks(deployment, 2)["app-repo"] == source_chunks(deployment, 1)["app-repo"]
+
+
+def test_a_failing_source_is_retried_reported_and_the_others_finish(
+    deployment: dict[str, object],
+) -> None:
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(
+        config.read_text()
+        + '[[sources]]\nkind = "git"\nname = "gone"\nurl = "file:///nonexistent/repo.git"\n'
+    )
+    code, out, err = sweep(deployment)
+    assert code == 3
+    assert "3 sources (2 done, 1 failed)" in out and "error: gone: " in out
+    attempts = store_rows(
+        deployment, "SELECT attempts, status FROM sweep_sources WHERE source = 'gone'"
+    )
+    assert attempts == [(2, "failed")]
+    assert "retrying" in err
+
+
+def test_killed_sweep_resumes_without_rescanning_or_duplicating(
+    deployment: dict[str, object],
+) -> None:
+    root = Path(deployment["root"])  # type: ignore[arg-type]
+    big = "lorem ipsum dolor sit amet\n" * 400_000  # ~11 MB a folder: slow enough to kill mid-way
+    sources = ""
+    for n in range(4):
+        folder = root / f"bulk{n}"
+        folder.mkdir()
+        (folder / "data.txt").write_text(big + f"K={deployment['keys']['folder-key']}\n")  # type: ignore[index]
+        sources += f'[[sources]]\nkind = "folder"\npath = "bulk{n}"\n'
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(config.read_text().replace("concurrency = 2", "concurrency = 1") + sources)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner", "sweep", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if sources_recorded(deployment) >= 2:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the sweep finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done_before = {
+        row[0]
+        for row in store_rows(deployment, "SELECT source FROM sweep_sources WHERE status = 'done'")
+    }
+    code, out, _ = sweep(deployment)
+    assert code == 1 and "(resumed)" in out and "6 sources (6 done, 0 failed)" in out
+    rescanned = {
+        row[0]
+        for row in store_rows(
+            deployment, "SELECT source FROM sweep_sources WHERE sweep_id = 1 AND attempts > 0"
+        )
+    }
+    assert done_before <= rescanned
+    again = store_rows(deployment, "SELECT source FROM sweep_sources WHERE sweep_id = 1")
+    assert len(again) == 6  # each source once: the finished ones were not scanned again
+    counts = store_rows(
+        deployment, "SELECT COUNT(*), COUNT(DISTINCT fingerprint || occurrence_id) FROM occurrences"
+    )
+    # 5 folder copies, the commit that added app.env and the working-tree file: none lost or doubled
+    assert counts[0][0] == counts[0][1] == 7
+
+
+def test_sweep_without_a_config_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_keysprawl("sweep", "--config", tmp_path / "absent.toml")
+    assert result.code == 2 and "config file not found" in result.stderr
+
+
+def test_no_plaintext_in_the_store_or_output(deployment: dict[str, object]) -> None:
+    _code, out, err = sweep(deployment)
+    values = list(deployment["keys"].values())  # type: ignore[attr-defined]
+    assert not any(v in out + err for v in values)
+    root = Path(deployment["root"])  # type: ignore[arg-type]
+    leaked = {p.relative_to(root).parts[0] for p in files_containing(root, values)}
+    assert leaked <= {"shared", "repo"}
+
+
+def test_config_check_reports_every_mistake_with_its_line(tmp_path: Path) -> None:
+    config = tmp_path / "keysprawl.toml"
+    config.write_text(
+        'inventory = "missing.toml"\ntypo = 1\n[sweep]\nconcurrency = 0\n'
+        '[[sources]]\nkind = "git"\n\n[[sources]]\nkind = "github"\ntarget = "acme"\ntokn_env = "X"\n'
+    )
+    result = run_keysprawl("config", "check", "--config", config)
+    assert result.code == 2
+    lines = result.stderr.splitlines()
+    assert f"{config}:2: typo: unknown setting" in lines[0] or any(
+        line.startswith(f"{config}:2: typo") for line in lines
+    )
+    assert any(f"{config}:4: [sweep] concurrency" in line for line in lines)
+    assert any(
+        f"{config}:5: [[sources]] #1" in line and "exactly one of 'path' or 'url'" in line
+        for line in lines
+    )
+    assert any(f"{config}:11: [[sources]] #2 tokn_env" in line for line in lines)
+    assert any("inventory not found" in line for line in lines)
+    assert len(lines) == 5
+
+
+def test_config_check_accepts_a_good_file(deployment: dict[str, object]) -> None:
+    result = run_keysprawl("config", "check", "--config", deployment["config"])  # type: ignore[arg-type]
+    assert result.code == 0 and result.stdout.endswith(": ok\n")
