@@ -1,9 +1,11 @@
 """Folders, single files and standard input.
 
 Folders are walked recursively without following symbolic links (loops, and content that
-belongs elsewhere); `.git` folders are the git connector's business. Binary files are skipped
-by content (a NUL byte in the first 8 KiB, as git decides), not by name. Content is read as
-bytes, so invalid UTF-8 never stops a file.
+belongs elsewhere); `.git` folders are the git connector's business. Content is read as
+bytes, so invalid UTF-8 never stops a file. Binary files are skipped by content (a NUL byte
+in the first 8 KiB, as git decides), not by name, except UTF-16 text and archives (zip, tar,
+gzip), which the engine unpacks (`scanner.unpack`). Files larger than `max_file_size` are skipped
+with a note and never read, so memory stays bounded whatever the file holds.
 """
 
 from __future__ import annotations
@@ -17,19 +19,15 @@ from typing import BinaryIO
 
 from connectors.base import Tally
 from scanner.model import Chunk, Location
+from scanner.sniff import BINARY, content_kind
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
-_SNIFF_BYTES = 8000
 _SKIPPED_FOLDERS = frozenset({".git"})
 
 
 def printable_path(path: str) -> str:
     """File names are bytes on POSIX; undecodable ones are shown with U+FFFD, never crash."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def looks_binary(data: bytes) -> bool:
-    return b"\0" in data[:_SNIFF_BYTES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +74,7 @@ class FilesystemConnector:
         except OSError as error:
             tally.problem(self.source, shown, f"cannot read: {error.strerror}")
             return
-        if looks_binary(data):
+        if content_kind(data) == BINARY:  # UTF-16 text and archives are unpacked by the engine
             tally.skip("binary")
             return
         # The folder given is the "repository" of a folder scan: two folders that both hold a

@@ -1,7 +1,8 @@
 """A repository's working tree: tracked files and untracked files that are not ignored.
 
 Content is read from disk (what the developer has now, staged or not). Submodules are
-recorded, not entered; symbolic links are not followed; binary files are skipped by content.
+recorded, not entered; symbolic links are not followed; binary files are
+skipped by content, except UTF-16 text and archives, which the engine unpacks.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.base import Tally
-from connectors.filesystem import looks_binary, printable_path
+from connectors.filesystem import printable_path
 from connectors.git_cli import Git
 from connectors.git_diff import SUBMODULE_MODE
 from scanner.model import Chunk, Location
+from scanner.sniff import BINARY, content_kind
 
 SOURCE = "worktree"
 
@@ -60,7 +62,7 @@ def _read(path: Path, shown: str, max_size: int, tally: Tally) -> bytes | None:
     except OSError as error:
         tally.problem(SOURCE, shown, f"cannot read: {error.strerror}")
         return None
-    if looks_binary(data):
+    if content_kind(data) == BINARY:  # UTF-16 text and archives are unpacked by the engine
         tally.skip("binary")
         return None
     return data

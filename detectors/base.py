@@ -65,7 +65,7 @@ class DetectorSet:
     def find(self, data: bytes, *, first_line: int = 1) -> list[Match]:
         matches = self._find(data, first_line)
         if self._decoding is not None:
-            matches.extend(self._decoding.matches(data, first_line, self._find, matches))
+            matches = self._decoding.with_decoded(data, first_line, self._find, matches)
         return matches
 
     def _find(self, data: bytes, first_line: int = 1) -> list[Match]:

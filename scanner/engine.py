@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from detectors.base import DetectorSet, DetectorSpec
 from scanner.classify import Classifier
 from scanner.model import Chunk, Finding, Match, Occurrence, Problem
 from scanner.suppress import Suppressions
+from scanner.unpack import Unpacker
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -108,12 +109,14 @@ def scan(
     stats = ScanStats()
     collector = FindingCollector(classifier, on_occurrence, suppressions)
     timeouts: Counter[str] = Counter()
-    chunks = chain.from_iterable(connector.chunks(tally) for connector in connectors)
+    chunks = Unpacker(tally).chunks(
+        chain.from_iterable(connector.chunks(tally) for connector in connectors)
+    )
     for chunk, matches in _matched(chunks, detectors, jobs, timeouts):
         stats.chunks += 1
         stats.bytes += len(chunk.data)
         for match in matches:
-            collector.add(chunk, match)
+            collector.add(chunk, _with_encodings(match, chunk.encodings))
         if progress:
             progress(chunk)
     stats.seconds = time.perf_counter() - started
@@ -129,6 +132,11 @@ def _timeout_notes(timeouts: Counter[str]) -> list[str]:
         f"rule {rule} ran out of time on {count} item(s); its matches there may be missed"
         for rule, count in sorted(timeouts.items())
     ]
+
+
+def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
+    """A match in unpacked content (an archive member, UTF-16) lists that decoding first."""
+    return replace(match, encodings=encodings + match.encodings) if encodings else match
 
 
 def _matched(
@@ -168,7 +176,7 @@ class _FreshOnly:
                 return chunk
             if chunk.blob_id in self._seen:
                 # Only the location is kept: the data was matched once already.
-                self.repeats.append(Chunk(b"", chunk.location, chunk.blob_id, chunk.first_line))
+                self.repeats.append(replace(chunk, data=b""))
                 continue
             self._seen.add(chunk.blob_id)
             return chunk

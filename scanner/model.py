@@ -90,13 +90,16 @@ class Chunk:
 
     `blob_id` content-addresses the data (a git object id, say) so that content seen in many
     places is matched once. `first_line` is the line number of the data's first line in the
-    original file, for content that starts mid-file (a diff hunk).
+    original file, for content that starts mid-file (a diff hunk). `encodings` names the
+    file-level decoding that produced the data (`zip`, `utf-16le`), outermost first; every
+    match in it carries them ahead of its own.
     """
 
     data: bytes = field(repr=False)
     location: Location
     blob_id: str | None = None
     first_line: int = 1
+    encodings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ undecoded) is not reported again.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -62,6 +63,20 @@ class Decoding:
                         yield child
             level = deeper
 
+    def with_decoded(
+        self, data: bytes, first_line: int, find: Find, found: list[Match]
+    ) -> list[Match]:
+        """`found` (the matches in `data` as it is) with the matches in its decoded views.
+
+        A rule match on an encoded token that a decoder saw through (a `token: <base64>`
+        assignment) is the same copy as what the decoded view revealed: it is dropped, so
+        one pasted key is not also reported as an unmanaged secret in its encoded form.
+        """
+        revealed = self.matches(data, first_line, find, found)
+        starts = sorted(match.start for match in revealed)
+        kept = [match for match in found if match.rule_id is None or not _holds(starts, match)]
+        return kept + revealed
+
     def matches(self, data: bytes, first_line: int, find: Find, found: list[Match]) -> list[Match]:
         """Matches of `find` in every decoded view of `data` not already in `found`."""
         lines = LineIndex(data, first_line)
@@ -74,6 +89,11 @@ class Decoding:
                     seen.add((mapped.fingerprints, mapped.line))
                     revealed.append(mapped)
         return revealed
+
+
+def _holds(starts: list[int], match: Match) -> bool:
+    index = bisect.bisect_left(starts, match.start)
+    return index < len(starts) and starts[index] < match.end
 
 
 def _mapped(match: Match, view: DecodedView, lines: LineIndex) -> Match:

@@ -8,10 +8,10 @@ import textwrap
 import urllib.parse
 
 import pytest
+from conftest import random_key
+from decoding_helpers import b64, detectors_for, random_pem
 
 from scanner.model import Match
-from tests.conftest import random_key
-from tests.detectors.decoding_helpers import b64, detectors_for, random_pem
 
 
 def found(content: str | bytes, *values: str, depth: int = 3) -> list[Match]:
