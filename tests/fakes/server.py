@@ -24,6 +24,7 @@ class Request:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.log: list[Request] = []
+        self.latency = 0.0  # seconds added to every answer (benchmarks: a network's round trip)
         self._errors: deque[_Injected] = deque()
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -116,6 +118,8 @@ class FakeServer:
 
     # -- serving ------------------------------------------------------------------------
     def _answer(self, request: Request) -> Response:
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             self.log.append(request)
             injected = self._take_error(request)
@@ -156,12 +160,11 @@ class FakeServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                request = Request(self.command, parts.path, query, headers)
+                request = Request(self.command, parts.path, query, headers, body)
                 response = server._answer(request)
                 try:
                     self.send_response(response.status)
