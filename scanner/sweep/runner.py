@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scanner import engine, setup
+from scanner import engine, service_config, setup
 from scanner.classify import Classifier
 from scanner.errors import KeysprawlError
 from scanner.inventory import Inventory
@@ -143,7 +143,10 @@ def _first(problems: tuple[Problem, ...]) -> str:
 
 
 def _base_options(context: SweepContext) -> TargetOptions:
-    return TargetOptions(max_file_size=context.settings.max_file_size)
+    # [services] of the config, and the inventory's approved github-secret: places.
+    places = service_config.secret_places(context.inventory)
+    services = replace(context.settings.services, secret_places=places)
+    return TargetOptions(max_file_size=context.settings.max_file_size, services=services)
 
 
 def _scan(

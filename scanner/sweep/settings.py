@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.services import ServiceOptions
+from scanner import service_config
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.sweep.sources import Source, SourceLines, parse_sources
@@ -40,6 +42,7 @@ TOP_LEVEL = frozenset(
         "rules",
         "baseline",
         "allowlist",
+        "services",  # base URLs, token variables, HTTP policy: scanner.service_config
     }
 )
 _SWEEP_KEYS = frozenset({"concurrency", "retries", "retry_delay", "max_file_size"})
@@ -70,6 +73,7 @@ class SweepSettings:
     report_dir: Path | None = None
     report_formats: tuple[str, ...] = ("json", "html", "sarif")
     tickets: TicketSettings | None = None
+    services: ServiceOptions = field(default_factory=ServiceOptions)
 
 
 def sweep_settings(config: Config) -> SweepSettings:
@@ -94,6 +98,7 @@ def sweep_settings(config: Config) -> SweepSettings:
         report_dir=base / reports["dir"] if _string(reports, "dir", "reports", where) else None,
         report_formats=_formats(reports, where),
         tickets=_tickets(document, where),
+        services=service_config.service_options(document, config.path),
     )
 
 
@@ -123,6 +128,7 @@ def check_parts(config: Config) -> list[str]:
         lambda: _formats(_table(document, "reports", _REPORT_KEYS, where), where),
         lambda: _string(_table(document, "reports", _REPORT_KEYS, where), "dir", "reports", where),
         lambda: _tickets(document, where),
+        lambda: service_config.service_options(document, config.path),
     ]
     problems = [message for check in checks if (message := _failure(check))]
     return list(dict.fromkeys(problems))
