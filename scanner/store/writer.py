@@ -37,6 +37,7 @@ class StoreWriter:
         self._occurrences = 0
         self._new = 0
         self._pending = 0
+        self._memo = writes.Memo()
         with store.transaction() as db:
             exposures.sync_inventory(db, inventory)
         self.run_id = runs.start(store, command, sources)
@@ -46,7 +47,7 @@ class StoreWriter:
             self._store.begin()
         key = self._keys.get(finding.key_id or "")
         now = timestamp()
-        if writes.record(self._store.db, self.run_id, finding, occurrence, key, now):
+        if writes.record(self._store.db, self.run_id, finding, occurrence, key, now, self._memo):
             self._new += 1
         self._occurrences += 1
         self._pending += 1
@@ -78,6 +79,7 @@ class StoreWriter:
     def abandon(self) -> None:
         """An error ended the scan: keep what was committed, drop the half-written batch."""
         self._store.rollback()
+        self._memo = writes.Memo()
 
     def _commit(self) -> None:
         if self._store.db.in_transaction:
