@@ -31,6 +31,7 @@ class StoreWriter:
         commit_every: float = 0.25,
     ) -> None:
         self._store = store
+        self.path = store.path
         self._keys = {key.id: key for key in inventory.keys}
         self._commit_every = commit_every
         self._last_commit = time.monotonic()
@@ -58,10 +59,13 @@ class StoreWriter:
         if self._pending >= COMMIT_BATCH or (self._pending and waited >= self._commit_every):
             self._commit()
 
-    def finish(self, *, chunks: int, size: int, findings: int, problems: Sequence[Problem]) -> None:
+    def finish(
+        self, *, chunks: int, size: int, findings: int, problems: Sequence[Problem]
+    ) -> runs.RunCounts:
         self._commit()
         counts = runs.RunCounts(chunks, size, findings, self._occurrences, self._new)
         runs.finish(self._store, self.run_id, counts=counts, problems=problems)
+        return counts
 
     def stored_dues(self) -> dict[tuple[str, str], str]:
         """(fingerprint, occurrence id) → due date, as stored for this run's copies.

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connectors.services import ServiceOptions
 from scanner import service_config
 from scanner.config import Config
 from scanner.errors import ConfigError
@@ -73,7 +72,8 @@ class SweepSettings:
     report_dir: Path | None = None
     report_formats: tuple[str, ...] = ("json", "html", "sarif")
     tickets: TicketSettings | None = None
-    services: ServiceOptions = field(default_factory=ServiceOptions)
+    rules: tuple[Path, ...] = ()  # extra rule folders or files, beside the built-in rules
+    baseline: Path | None = None
 
 
 def sweep_settings(config: Config) -> SweepSettings:
@@ -98,7 +98,10 @@ def sweep_settings(config: Config) -> SweepSettings:
         report_dir=base / reports["dir"] if _string(reports, "dir", "reports", where) else None,
         report_formats=_formats(reports, where),
         tickets=_tickets(document, where),
-        services=service_config.service_options(document, config.path),
+        rules=tuple(base / name for name in _paths(document, "rules", where)),
+        baseline=base / baseline
+        if (baseline := _string(document, "baseline", None, where))
+        else None,
     )
 
 
@@ -128,6 +131,8 @@ def check_parts(config: Config) -> list[str]:
         lambda: _formats(_table(document, "reports", _REPORT_KEYS, where), where),
         lambda: _string(_table(document, "reports", _REPORT_KEYS, where), "dir", "reports", where),
         lambda: _tickets(document, where),
+        lambda: _paths(document, "rules", where),
+        lambda: _string(document, "baseline", None, where),
         lambda: service_config.service_options(document, config.path),
     ]
     problems = [message for check in checks if (message := _failure(check))]
@@ -177,6 +182,13 @@ def _string(table: Mapping[str, Any], key: str, name: str | None, where: _Lines)
     if value is None or (isinstance(value, str) and value):
         return value
     raise ConfigError(f"{where(name, key)}: must be a non-empty string")
+
+
+def _paths(document: Mapping[str, Any], key: str, where: _Lines) -> list[str]:
+    value = document.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ConfigError(f"{where(None, key)}: must be a list of paths")
+    return value
 
 
 def _positive(

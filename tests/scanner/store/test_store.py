@@ -209,3 +209,11 @@ def test_a_failing_migration_leaves_the_old_version(
         assert schema.version(db) == 1
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables and "findings" in tables
+
+
+def test_an_existing_store_readable_by_others_is_narrowed(tmp_path: Path):
+    path = tmp_path / "ks.db"
+    Store.open(path).close()
+    path.chmod(0o644)
+    Store.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
