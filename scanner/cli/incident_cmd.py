@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
+from scanner import config as config_module
 from scanner.cli.params import inventory_option
 from scanner.cli.progress import terminal_progress
-from scanner.errors import ExitCode
-from scanner.incident.bundle import write_bundle
+from scanner.cli.state import config_option
+from scanner.incident.bundle import prepare_out, write_bundle
 from scanner.incident.investigate import investigate
 from scanner.incident.plan import incident_plan
 from scanner.incident.scope import load_scope
-from scanner.model import Kind
 
 
 @click.command(name="incident")
@@ -35,6 +35,7 @@ from scanner.model import Kind
     help="Folder for the evidence bundle (new or empty).",
 )
 @inventory_option
+@config_option
 @click.option("--exhaustive", is_flag=True, help="Hash every window, also keys glued to text.")
 @click.option(
     "--jobs", "-j", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="CPUs"
@@ -46,6 +47,7 @@ def incident(
     until: str | None,
     out: Path,
     inventory_path: str | None,
+    config_path: str | None,
     exhaustive: bool,
     jobs: int,
 ) -> None:
@@ -53,22 +55,16 @@ def incident(
     evidence bundle: findings.jsonl, manifest.json, report.md and report.html."""
     wanted = tuple(k.strip() for k in keys.split(",") if k.strip()) if keys is not None else None
     scope = load_scope(scope_path).overridden(keys=wanted, since=since, until=until)
-    plan = incident_plan(scope, inventory_path, exhaustive=exhaustive)
+    policy = config_module.load(config_path).policy  # due dates and severities per scope
+    plan = incident_plan(scope, inventory_path, exhaustive=exhaustive, policy=policy)
+    prepare_out(out)  # before a long scan, not after it
     with terminal_progress() as progress:
         found = investigate(scope, plan, jobs=jobs, progress=progress)
     written = write_bundle(found, out)
-    exposed = sum(1 for f in found.findings if f.kind is Kind.EXPOSURE)
     click.echo(
-        f"{len(found.findings)} values found ({exposed} exposed inventory keys) in "
+        f"{len(found.findings)} values found ({found.exposed} exposed inventory keys) in "
         f"{len(found.runs)} sources; bundle: {', '.join(p.name for p in written)} in {out}"
     )
     for problem in found.problems:
         click.echo(f"error: {problem.source} {problem.where}: {problem.message}", err=True)
-    code = (
-        ExitCode.INCOMPLETE
-        if not found.complete
-        else ExitCode.FINDINGS
-        if exposed
-        else ExitCode.CLEAN
-    )
-    click.get_current_context().exit(code)
+    click.get_current_context().exit(found.exit_code)

@@ -27,10 +27,18 @@ HTML = "report.html"
 MANIFEST = "manifest.json"
 
 
-def write_bundle(found: Investigation, out: Path) -> list[Path]:
-    """Writes the bundle into `out` (created; it must not hold files already)."""
+def prepare_out(out: Path) -> None:
+    """Creates `out`; one that holds files already is refused: evidence is never mixed."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(f"--out {out}: must be a new or empty folder (evidence is not mixed)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot create it ({error.strerror})") from None
+
+
+def write_bundle(found: Investigation, out: Path) -> list[Path]:
+    """Writes the bundle into `out` (see `prepare_out`)."""
     out.mkdir(parents=True, exist_ok=True)
     report = incident_report(found)
     writers: dict[str, Callable[[TextIO], None]] = {
@@ -86,6 +94,7 @@ def _manifest(found: Investigation, digests: dict[str, str]) -> dict[str, Any]:
             "finished": found.finished,
             "complete": found.complete,
             "copies_outside_window": found.outside_window,
+            "notes": list(dict.fromkeys(found.notes)),
             "sources": [
                 {
                     "name": display_url(run.source.name),

@@ -9,15 +9,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from connectors.git import GitScanOptions
 from connectors.git_cli import GitError
 from connectors.git_clone import display_url, is_url, mirror_clone
 from scanner import engine
-from scanner.errors import KeysprawlError
+from scanner.errors import ExitCode, KeysprawlError
 from scanner.incident.plan import IncidentPlan
 from scanner.incident.presence import RepositoryState, repository_state
 from scanner.incident.scope import Scope
 from scanner.incident.status import Presence, presence_of
-from scanner.model import Finding, Occurrence, Problem
+from scanner.model import Finding, Kind, Occurrence, Problem
 from scanner.sweep.cursors import plan as source_plan
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions, connector_for
@@ -55,6 +56,18 @@ class Investigation:
     def complete(self) -> bool:
         return all(run.complete for run in self.runs)
 
+    @property
+    def exposed(self) -> int:
+        """Exposed inventory values (the bundle's revocation work)."""
+        return sum(1 for finding in self.findings if finding.kind is Kind.EXPOSURE)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when a source failed (outranks findings), else 1 with exposures, else 0."""
+        if not self.complete:
+            return ExitCode.INCOMPLETE
+        return ExitCode.FINDINGS if self.exposed else ExitCode.CLEAN
+
 
 def investigate(
     scope: Scope,
@@ -82,31 +95,39 @@ def _scan_source(
         try:
             target = _local_target(stack, source)
             connector = connector_for(target, _options(found.scope, source))
+            plan = found.plan.scan
             result = engine.scan(
                 [connector],
-                detectors=found.plan.scan.detectors,
-                classifier=found.plan.scan.classifier,
+                detectors=plan.detectors,
+                classifier=plan.classifier,
                 jobs=jobs,
                 progress=progress,
-                suppressions=found.plan.scan.suppressions,
+                suppressions=plan.suppressions,
             )
         except (KeysprawlError, GitError) as error:
-            return SourceRun(source, 0, 0, (Problem(source.kind, source.name, str(error)),)), []
+            return _failed(source, str(error)), []
         except Exception as error:  # one broken source must not stop the others
-            message = f"failed ({type(error).__name__})"
-            return SourceRun(source, 0, 0, (Problem(source.kind, source.name, message),)), []
-        findings = _renamed(result.findings, target, source)
-        findings = _in_window(found, findings)
-        repository = _repository(found, source, target, findings)
-        for finding in findings:
-            if repository is not None:
-                finding.occurrences = [_with_ref(o, repository) for o in finding.occurrences]
-            for occurrence in finding.occurrences:
-                oid = occurrence.occurrence_id(finding.finding_id)
-                found.presence[oid] = presence_of(finding, occurrence, repository)
-        found.notes.extend(result.notes)
-        stats = result.stats
-        return SourceRun(source, stats.chunks, stats.bytes, tuple(result.problems)), findings
+            return _failed(source, f"failed ({type(error).__name__})"), []
+        findings = _in_window(found, _renamed(result.findings, target, source))
+        _note_presence(found, findings, _repository(found, source, target, findings))
+    found.notes.extend(result.notes)
+    stats = result.stats
+    return SourceRun(source, stats.chunks, stats.bytes, tuple(result.problems)), findings
+
+
+def _failed(source: Source, message: str) -> SourceRun:
+    return SourceRun(source, 0, 0, (Problem(source.kind, display_url(source.name), message),))
+
+
+def _note_presence(
+    found: Investigation, findings: list[Finding], repository: RepositoryState | None
+) -> None:
+    for finding in findings:
+        if repository is not None:
+            finding.occurrences = [_with_ref(o, repository) for o in finding.occurrences]
+        for occurrence in finding.occurrences:
+            oid = occurrence.occurrence_id(finding.finding_id)
+            found.presence[oid] = presence_of(finding, occurrence, repository)
 
 
 def _local_target(stack: contextlib.ExitStack, source: Source) -> str:
@@ -118,12 +139,14 @@ def _local_target(stack: contextlib.ExitStack, source: Source) -> str:
 
 
 def _options(scope: Scope, source: Source) -> TargetOptions:
+    if source.kind == "git":  # every ref and object, whatever `branch` the sweep reads
+        return TargetOptions(git=GitScanOptions(all_objects=True), require_git=True)
     options = source_plan(source, None, "", TargetOptions(), full=True).options
-    git = replace(options.git, all_objects=True)
     # Services are asked only for items updated since the window opened; older ones are
-    # outside it anyway (an item's date is its last update).
+    # outside it anyway (an item's date is its last update). Their repositories: every object.
     services = replace(options.services, updated_since=scope.window.since)
-    return replace(options, git=git, services=services, require_git=source.kind == "git")
+    git = replace(options.git, all_objects=True)
+    return replace(options, git=git, services=services)
 
 
 def _renamed(findings: list[Finding], target: str, source: Source) -> list[Finding]:

@@ -11,6 +11,7 @@ from typing import Any
 from detectors.rule_model import NO_RULES
 from rules import RULES_DIR
 from scanner import setup
+from scanner.config import PolicyConfig
 from scanner.errors import ConfigError
 from scanner.incident.scope import Scope
 from scanner.inventory import Inventory
@@ -42,7 +43,11 @@ class IncidentPlan:
 
 
 def incident_plan(
-    scope: Scope, inventory_option: str | None, *, exhaustive: bool = False
+    scope: Scope,
+    inventory_option: str | None,
+    *,
+    exhaustive: bool = False,
+    policy: PolicyConfig | None = None,
 ) -> IncidentPlan:
     explicit = str(scope.inventory) if scope.inventory else inventory_option
     inventory, note = setup.load_inventory(explicit)
@@ -61,7 +66,7 @@ def incident_plan(
     matching = setup.MatchingOptions(exhaustive=exhaustive)
     plan = setup.ScanPlan(
         setup.detector_spec(inventory, matching, rule_set),
-        setup.classifier(inventory, rule_set=rule_set),
+        setup.classifier(inventory, config=policy, rule_set=rule_set),
         setup.suppressions(rule_set),
         inventory,
         tuple(notes),

@@ -17,10 +17,11 @@ def render_markdown(report: IncidentReport, out: TextIO) -> None:
         out.write(f"{md(line)}\n\n")
     for table in report.tables:
         _markdown_table(table, out)
-    if report.errors:
-        out.write("## Errors\n\n")
-        out.writelines(f"- {md(error)}\n" for error in report.errors)
-        out.write("\n")
+    for title, lines in (("Errors", report.errors), ("Notes", report.notes)):
+        if lines:
+            out.write(f"## {title}\n\n")
+            out.writelines(f"- {md(line)}\n" for line in lines)
+            out.write("\n")
 
 
 def _markdown_table(table: Table, out: TextIO) -> None:
@@ -45,10 +46,11 @@ def render_html(report: IncidentReport, out: TextIO) -> None:
     out.writelines(f"<p>{escape(line)}</p>\n" for line in report.summary)
     for table in report.tables:
         _html_table(table, out)
-    if report.errors:
-        out.write("<h2>Errors</h2>\n<ul>\n")
-        out.writelines(f"<li>{escape(error)}</li>\n" for error in report.errors)
-        out.write("</ul>\n")
+    for title, lines in (("Errors", report.errors), ("Notes", report.notes)):
+        if lines:
+            out.write(f"<h2>{title}</h2>\n<ul>\n")
+            out.writelines(f"<li>{escape(line)}</li>\n" for line in lines)
+            out.write("</ul>\n")
     out.write("</body>\n</html>\n")
 
 

@@ -28,6 +28,7 @@ class IncidentReport:
     summary: tuple[str, ...]  # lines
     tables: tuple[Table, ...]
     errors: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def incident_report(found: Investigation) -> IncidentReport:
@@ -38,6 +39,7 @@ def incident_report(found: Investigation) -> IncidentReport:
         summary=_summary(found, items),
         tables=(_revocations(items), _timeline(items), _sources(found)),
         errors=tuple(f"{p.source} {display_url(p.where)}: {p.message}" for p in found.problems),
+        notes=tuple(dict.fromkeys(found.notes)),
     )
 
 

@@ -23,8 +23,9 @@ def commit(repo: Repo, message: str, author: str, when: str, files: dict[str, st
     return repo.git("rev-parse", "HEAD")
 
 
-@pytest.fixture
-def breach(tmp_path: Path) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def breach(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp_path = tmp_path_factory.mktemp("breach")
     keys = {name: random_key(40) for name in NAMES}
     write_inventory(tmp_path / "inventory.toml", keys)
     repo = Repo(tmp_path / "app")
@@ -66,6 +67,14 @@ def breach(tmp_path: Path) -> dict[str, Any]:
     return {"root": tmp_path, "scope": scope, "keys": keys, "dangling": dangling, "pull": pull}
 
 
+@pytest.fixture(scope="module")
+def bundle(breach: dict[str, Any]) -> dict[str, Any]:
+    """One complete incident run that several tests read."""
+    out = breach["root"] / "bundle"
+    result = run_keysprawl("incident", "--scope", breach["scope"], "--out", out, "-j", "1")
+    return {**breach, "out": out, "result": result}
+
+
 def records(out: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines()]
 
@@ -74,9 +83,8 @@ def by_key(rows: list[dict[str, Any]], key_id: str) -> list[dict[str, Any]]:
     return [row for row in rows if row["key_id"] == key_id]
 
 
-def test_bundle_attributes_every_copy_and_holds_no_plaintext(breach: dict[str, Any]) -> None:
-    out = breach["root"] / "bundle"
-    result = run_keysprawl("incident", "--scope", breach["scope"], "--out", out, "-j", "1")
+def test_bundle_attributes_every_copy_and_holds_no_plaintext(bundle: dict[str, Any]) -> None:
+    breach, out, result = bundle, bundle["out"], bundle["result"]
     assert result.code == 3, result.stderr  # the missing folder is reported, the rest finished
     assert "gone" in result.stderr and "Traceback" not in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
@@ -115,9 +123,8 @@ def test_bundle_attributes_every_copy_and_holds_no_plaintext(breach: dict[str, A
     assert all(r["kind"] == "exposure" and r["fingerprint"].startswith("sha256:") for r in rows)
 
 
-def test_manifest_hashes_every_file_and_records_the_scope(breach: dict[str, Any]) -> None:
-    out = breach["root"] / "bundle"
-    run_keysprawl("incident", "--scope", breach["scope"], "--out", out, "-j", "1")
+def test_manifest_hashes_every_file_and_records_the_scope(bundle: dict[str, Any]) -> None:
+    out = bundle["out"]
     manifest = json.loads((out / "manifest.json").read_text())
     for name, digest in manifest["files"].items():
         assert digest == "sha256:" + hashlib.sha256((out / name).read_bytes()).hexdigest()
@@ -135,9 +142,8 @@ def test_manifest_hashes_every_file_and_records_the_scope(breach: dict[str, Any]
     assert manifest["rules"]["count"] > 0 and manifest["rules"]["files"]
 
 
-def test_reports_order_revocations_by_urgency_and_copies_by_date(breach: dict[str, Any]) -> None:
-    out = breach["root"] / "bundle"
-    run_keysprawl("incident", "--scope", breach["scope"], "--out", out, "-j", "1")
+def test_reports_order_revocations_by_urgency_and_copies_by_date(bundle: dict[str, Any]) -> None:
+    out = bundle["out"]
     markdown = (out / "report.md").read_text()
     revocations = markdown.split("## Revocation list")[1].split("## Timeline")[0]
     rows = [
