@@ -71,3 +71,10 @@ def test_scope_mistakes_name_line_and_key(tmp_path: Path, text: str, message: st
     with pytest.raises(ConfigError) as error:
         load_scope(write(tmp_path, text))
     assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_shipped_example_scope_parses() -> None:
+    example = Path(__file__).parents[3] / "examples" / "incident-scope.toml"
+    scope = load_scope(example)
+    assert [s.kind for s in scope.sources] == ["git", "github", "gitlab", "jira", "folder"]
+    assert scope.window.since is not None and scope.window.until is not None
