@@ -15,6 +15,7 @@ from scanner.cli.import_cmd import import_command
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.report_cmd import report
 from scanner.cli.rules_cmd import rules
+from scanner.cli.runs_cmd import runs
 from scanner.cli.scan_cmd import scan
 from scanner.cli.sweep_cmd import sweep_command
 from scanner.errors import ExitCode, KeysprawlError
@@ -37,6 +38,7 @@ cli.add_command(exposures)
 cli.add_command(config_group)
 cli.add_command(sweep_command)
 cli.add_command(report)
+cli.add_command(runs)
 
 
 def run(argv: list[str] | None = None) -> None:
