@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +102,8 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    import tomllib  # deferred: the hook reads the cached JSON copy and never needs it
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
