@@ -11,6 +11,7 @@ and blobs that no commit reaches.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,9 +110,15 @@ def _history_chunks(
     def unreadable(commit: str, message: str) -> None:
         tally.problem(SOURCE, f"{repo} commit {commit}", message)
 
-    for record in read_commits(git, [commit.id for commit in commits], unreadable):
+    ids = [commit.id for commit in commits]
+    for record in read_commits(git, ids, unreadable, workers=git_workers()):
         origin = Provenance(repo, record.id, refs.get(record.id), record.author, record.date)
         yield from chunker.chunks(origin, record.message, record.patch)
+
+
+def git_workers() -> int:
+    """Git processes computing diffs side by side: one per CPU, at most 8."""
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 def scan_repository(target: str, options: GitScanOptions | None = None) -> GitConnector:

@@ -74,13 +74,13 @@ def open_repository(path: Path) -> Git:
     """The repository whose top folder (or bare folder) is `path`; GitError if it is none."""
     probe = Git(path)
     try:
-        output = probe.run("rev-parse", "--is-bare-repository", "--show-toplevel")
+        bare = probe.run("rev-parse", "--is-bare-repository").strip() == b"true"
+        top = b"" if bare else probe.run("rev-parse", "--show-toplevel").strip()
     except (GitError, OSError) as error:
         raise GitError(f"{path} is not a git repository") from error
-    lines = output.decode("utf-8", "surrogateescape").splitlines()
-    if lines and lines[0] == "true":
+    if bare:
         return Git(path, bare=True)
-    if len(lines) < 2 or Path(lines[1]).resolve() != path.resolve():
+    if Path(top.decode("utf-8", "surrogateescape")).resolve() != path.resolve():
         raise GitError(f"{path} is not the top folder of a git repository")
     return Git(path)
 

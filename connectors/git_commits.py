@@ -11,19 +11,21 @@ a PEM block whose lines fall in more than one hunk.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from connectors.base import Tally
 from connectors.filesystem import printable_path
 from connectors.git_blobs import BlobReader, BlobTooLarge, BlobUnreadable
-from connectors.git_diff import FilePatch, parse_patch
+from connectors.git_diff import Block, FilePatch, parse_patch
 from scanner.model import Chunk, Location
 
 SOURCE = "git"
 # Added lines further apart than this start a new chunk instead of being padded.
 _MAX_GAP = 200
 _WHOLE_SUFFIXES = (".ipynb",)
+_PEM_BODY_LINE = re.compile(rb"^[A-Za-z0-9+/]{40,}={0,2}\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,36 +102,43 @@ def _needs_whole_blob(file: FilePatch, path: str) -> bool:
 
 
 def _split_pem(file: FilePatch) -> bool:
-    """A PEM block begun or ended in this patch that no single run of added lines holds whole."""
-    balance = 0
-    previous = -1
-    for number, text in file.added:
-        if number != previous + 1 and balance:
+    """Part of a PEM block that no single block of added lines holds whole: a marker without
+    its partner, or body lines alone (a key rotated in place keeps its BEGIN/END lines)."""
+    for block in file.added:
+        begins = block.text.count(b"-----BEGIN")
+        if begins != block.text.count(b"-----END"):
             return True
-        balance += (b"-----BEGIN" in text) - (b"-----END" in text)
-        previous = number
-    return balance != 0
+        if not begins and _PEM_BODY_LINE.search(block.text):
+            return True
+    return False
 
 
 def _added_chunks(file: FilePatch, location: Location) -> Iterator[Chunk]:
-    lines = file.added
+    """One chunk per run of nearby blocks, gaps filled with empty lines so numbering holds."""
+    blocks = file.added
     start = 0
-    for index in range(1, len(lines) + 1):
-        if index == len(lines) or lines[index][0] - lines[index - 1][0] > _MAX_GAP:
-            whole = file.new_file and start == 0 and index == len(lines)
-            yield _padded(lines[start:index], location, file.new_blob if whole else None)
+    for index in range(1, len(blocks) + 1):
+        if index == len(blocks) or blocks[index].first - _end(blocks[index - 1]) > _MAX_GAP:
+            whole = file.new_file and start == 0 and index == len(blocks)
+            yield _padded(blocks[start:index], location, file.new_blob if whole else None)
             start = index
 
 
-def _padded(lines: list[tuple[int, bytes]], location: Location, blob_id: str | None) -> Chunk:
-    parts: list[bytes] = []
-    first = lines[0][0]
-    expected = first
-    for number, text in lines:
-        parts.extend([b""] * (number - expected))
-        parts.append(text)
-        expected = number + 1
-    data = b"\n".join(parts) + b"\n"
+def _end(block: Block) -> int:
+    return block.first + block.text.count(b"\n")
+
+
+def _padded(blocks: list[Block], location: Location, blob_id: str | None) -> Chunk:
+    if len(blocks) == 1:
+        data = blocks[0].text
+    else:
+        parts: list[bytes] = []
+        expected = blocks[0].first
+        for block in blocks:
+            parts.append(b"\n" * (block.first - expected))
+            parts.append(block.text)
+            expected = _end(block)
+        data = b"".join(parts)
     # A new file's added lines are its whole blob: sharing the blob id means the same
     # content added again elsewhere (a copy, a cherry-pick) is matched once.
-    return Chunk(data, location, blob_id=blob_id, first_line=first)
+    return Chunk(data, location, blob_id=blob_id, first_line=blocks[0].first)

@@ -8,6 +8,8 @@ goes on from the next one.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +34,8 @@ _DIFF_OPTIONS = (
     _FORMAT,
 )
 _READ_SIZE = 1 << 20
+_MIN_PARALLEL = 400  # fewer commits are read by one git process: starting more costs more
+_MIN_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +108,67 @@ _Stream = Generator[CommitRecord, None, tuple[int, str | None]]
 
 
 def read_commits(
+    git: Git, commits: Sequence[str], on_problem: ProblemCallback, *, workers: int = 1
+) -> Iterator[CommitRecord]:
+    """Each commit's record, in the order given. Unreadable commits go to `on_problem`.
+
+    Computing diffs is git's single-threaded work and the cost of a history scan, so a long
+    history is cut into batches that `workers` git processes compute side by side; records
+    still come out in the order given (bounded read-ahead keeps memory flat).
+    """
+    if workers <= 1 or len(commits) < _MIN_PARALLEL:
+        yield from _read_serial(git, commits, on_problem)
+        return
+    size = max(_MIN_BATCH, len(commits) // (workers * 8))
+    batches = [commits[i : i + size] for i in range(0, len(commits), size)]
+    stop = threading.Event()
+    queues: list[queue.Queue[_Batch]] = [queue.Queue(2) for _ in range(workers)]
+    for worker in range(workers):
+        mine = batches[worker::workers]
+        threading.Thread(
+            target=_read_batches,
+            args=(git, mine, on_problem, queues[worker], stop),
+            daemon=True,
+        ).start()
+    try:
+        for index in range(len(batches)):
+            records = queues[index % workers].get()
+            if isinstance(records, BaseException):
+                raise records
+            yield from records
+    finally:
+        stop.set()  # a consumer that stops early releases the readers
+
+
+_Batch = list[CommitRecord] | BaseException
+
+
+def _read_batches(
+    git: Git,
+    batches: list[Sequence[str]],
+    on_problem: ProblemCallback,
+    out: queue.Queue[_Batch],
+    stop: threading.Event,
+) -> None:
+    for batch in batches:
+        if stop.is_set():
+            return
+        result: _Batch
+        try:
+            result = list(_read_serial(git, batch, on_problem))
+        except Exception as error:  # handed to the consumer, raised there
+            result = error
+        while not stop.is_set():
+            try:
+                out.put(result, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+
+
+def _read_serial(
     git: Git, commits: Sequence[str], on_problem: ProblemCallback
 ) -> Iterator[CommitRecord]:
-    """Each commit's record, in the order given. Unreadable commits go to `on_problem`."""
     position = 0
     while position < len(commits):
         done, failure = yield from _stream(git, commits[position:])
@@ -128,11 +190,14 @@ def _stream(git: Git, commits: Sequence[str]) -> _Stream:
     assert process.stdin is not None and process.stdout is not None
     _feed(process.stdin, commits)
     done = 0
-    pending = b""
+    pending = bytearray()
     while block := process.stdout.read(_READ_SIZE):
+        start = max(0, len(pending) - len(_MARK) + 1)
         pending += block
-        parts = pending.split(_MARK)
-        pending = parts.pop()
+        if pending.find(_MARK, start) < 0:
+            continue  # a big commit still arriving: do not re-split what is buffered
+        parts = bytes(pending).split(_MARK)
+        pending = bytearray(parts.pop())
         for part in parts:
             if part:
                 yield _record(part)
@@ -143,7 +208,7 @@ def _stream(git: Git, commits: Sequence[str]) -> _Stream:
         process.stderr.close()
     if process.wait() == 0:
         if pending:
-            yield _record(pending)
+            yield _record(bytes(pending))
             done += 1
         return done, None
     return done, first_line(stderr)
@@ -151,7 +216,6 @@ def _stream(git: Git, commits: Sequence[str]) -> _Stream:
 
 def _feed(stream: object, commits: Sequence[str]) -> None:
     """Write the commit list from a thread: git starts answering before it has read it all."""
-    import threading
 
     def write() -> None:
         try:

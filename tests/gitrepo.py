@@ -50,15 +50,17 @@ def write_inventory(path: Path, keys: dict[str, str]) -> Path:
     import hashlib
 
     from scanner.charsets import charset_of
+    from scanner.fingerprint import normalize
 
     entries = []
     for key_id, value in keys.items():
-        digest = hashlib.sha256(value.encode()).hexdigest()
+        pem = value.startswith("-----BEGIN")
+        digest = hashlib.sha256(normalize(value.encode())).hexdigest()
         entries.append(
             f'[[keys]]\nid = "{key_id}"\nowner = "team-{key_id}"\nstatus = "active"\n'
             f"[[keys.fingerprints]]\n"
-            f'digest = "sha256:{digest}"\nlength = {len(value)}\n'
-            f'charset = "{charset_of(value.encode())}"\npreview = "…{value[-4:]}"\n'
+            f'digest = "sha256:{digest}"\nlength = {0 if pem else len(value)}\n'
+            f'charset = "{"pem" if pem else charset_of(value.encode())}"\npreview = "…{value.strip()[-4:] if not pem else "PEM"}"\n'
         )
     path.write_text("version = 1\n" + "\n".join(entries), encoding="utf-8")
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ def store_option(function: F) -> F:
         "store_path",
         metavar="PATH",
         is_flag=False,
-        flag_value=str(DEFAULT_STORE),
+        flag_value="",  # a bare --store: the path from the environment, config or default
         default=None,
         help=f"State store (SQLite). Default: ${STORE_ENV}, then [store] path in the config,"
         f" then {DEFAULT_STORE}.",
@@ -44,8 +45,8 @@ def config_option(function: F) -> F:
 
 def scan_store_path(explicit: str | None, config: config_module.Config) -> Path | None:
     """A plain scan records nothing: only --store, $KEYSPRAWL_STORE or [store] path ask it to."""
-    if explicit or os.environ.get(STORE_ENV) or config.store_path:
-        return resolve_path(explicit, config.store_path)
+    if explicit is not None or os.environ.get(STORE_ENV) or config.store_path:
+        return resolve_path(explicit or None, config.store_path)
     return None
 
 
@@ -80,10 +81,20 @@ def checkpointing(
 
 
 def finish_recording(writer: StoreWriter | None, result: ScanResult) -> None:
-    if writer is not None:
-        writer.finish(
-            chunks=result.stats.chunks,
-            size=result.stats.bytes,
-            findings=len(result.findings),
-            problems=result.problems,
-        )
+    """Log the run; copies found before keep the due date the store gave them."""
+    if writer is None:
+        return
+    writer.finish(
+        chunks=result.stats.chunks,
+        size=result.stats.bytes,
+        findings=len(result.findings),
+        problems=result.problems,
+    )
+    dues = writer.stored_dues()
+    for finding in result.findings:
+        finding.occurrences = [
+            replace(o, due=dues.get((finding.fingerprint, o.occurrence_id(finding.finding_id))))
+            if o.due
+            else o
+            for o in finding.occurrences
+        ]

@@ -104,6 +104,8 @@ def _print_summary(summary: SweepSummary) -> None:
         f"{chunks} objects, {size / 1e6:.1f} MB; exposures: {summary.new_exposures} new, "
         f"{summary.open_exposures} open, {summary.overdue_exposures} overdue"
     )
+    if summary.reports:
+        click.echo(f"reports: {', '.join(str(path) for path in summary.reports)}")
     for outcome in failed:
         for problem in outcome.problems:
             click.echo(f"error: {outcome.source}: {problem.where}: {problem.message}")

@@ -62,6 +62,19 @@ class StoreWriter:
         counts = runs.RunCounts(chunks, size, findings, self._occurrences, self._new)
         runs.finish(self._store, self.run_id, counts=counts, problems=problems)
 
+    def stored_dues(self) -> dict[tuple[str, str], str]:
+        """(fingerprint, occurrence id) → due date, as stored for this run's copies.
+
+        A copy found again keeps the due date set when it was first found, so the scan's
+        report should say that date, not one counted from today.
+        """
+        rows = self._store.db.execute(
+            "SELECT fingerprint, occurrence_id, due FROM occurrences"
+            " WHERE last_run = ? AND due IS NOT NULL",
+            (self.run_id,),
+        )
+        return {(row["fingerprint"], row["occurrence_id"]): row["due"] for row in rows}
+
     def abandon(self) -> None:
         """An error ended the scan: keep what was committed, drop the half-written batch."""
         self._store.rollback()

@@ -26,6 +26,7 @@ from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state
 from scanner.sweep.cursors import inventory_stamp, plan
+from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions, connector_for
@@ -54,6 +55,7 @@ class SweepSummary:
     new_exposures: int = 0
     open_exposures: int = 0
     overdue_exposures: int = 0
+    reports: list[Path] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -80,6 +82,14 @@ def sweep(context: SweepContext) -> SweepSummary:
         summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
         state.finish(store, row.id, summary.outcomes)
         _count_exposures(store, summary, row.exposures_before)
+        if context.settings.report_dir is not None:
+            summary.reports = write_reports(
+                store,
+                context.settings.report_dir,
+                context.settings.report_formats,
+                summary.problems,
+                today=date.today(),
+            )
     return summary
 
 

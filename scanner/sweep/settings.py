@@ -45,7 +45,7 @@ TOP_LEVEL = frozenset(
 _SWEEP_KEYS = frozenset({"concurrency", "retries", "retry_delay", "max_file_size"})
 _REPORT_KEYS = frozenset({"dir", "formats"})
 _TICKET_KEYS = frozenset({"url", "token_env", "email_env", "issue_type", "projects"})
-REPORT_FORMATS = ("json", "jsonl", "sarif", "html", "markdown", "csv", "text")
+REPORT_FORMATS = ("json", "jsonl", "sarif", "html", "markdown", "csv")
 _SIZE = re.compile(r"^(\d+)([kKmMgG]?)[bB]?$")
 
 

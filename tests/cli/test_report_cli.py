@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,10 @@ from scanner.cli.output import wants_color
 from scanner.report.render import FORMATS
 
 
-@pytest.fixture
-def scanned(tmp_path: Path) -> tuple[Path, list[str]]:
+@pytest.fixture(scope="module")
+def scanned_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """Two teams' keys, one rotated, copies in a folder, scanned into the default store."""
+    tmp_path = tmp_path_factory.mktemp("scanned")
     values = [random_key(), random_key(), random_key(36), random_key(48)]
     inventory = tmp_path / "inv.toml"
     add_key(inventory, "pay", values[0])
@@ -35,8 +38,16 @@ def scanned(tmp_path: Path) -> tuple[Path, list[str]]:
     return tmp_path, values
 
 
-def test_the_worklist_is_grouped_by_owner(scanned: tuple[Path, list[str]]):
-    root, _ = scanned
+@pytest.fixture
+def scanned(scanned_once: tuple[Path, list[str]], tmp_path: Path) -> tuple[Path, list[str]]:
+    """A private copy of the scanned project, for tests that change it."""
+    root, values = scanned_once
+    shutil.copytree(root, tmp_path / "project")
+    return tmp_path / "project", values
+
+
+def test_the_worklist_is_grouped_by_owner(scanned_once: tuple[Path, list[str]]):
+    root, _ = scanned_once
     result = run_keysprawl("report", cwd=root)
     assert result.code == 1  # open exposures
     groups = [line for line in result.stdout.splitlines() if line.startswith("== ")]
@@ -49,8 +60,8 @@ def test_the_worklist_is_grouped_by_owner(scanned: tuple[Path, list[str]]):
     assert exposures[0]["purpose"] == "test key" and exposures[0]["scope"] == "tests"
 
 
-def test_fail_on_a_minimum_severity(scanned: tuple[Path, list[str]]):
-    root, _ = scanned
+def test_fail_on_a_minimum_severity(scanned_once: tuple[Path, list[str]]):
+    root, _ = scanned_once
     assert run_keysprawl("report", "--fail-on", "critical", cwd=root).code == 0
     assert run_keysprawl("report", "--fail-on", "high", cwd=root).code == 1
     assert run_keysprawl("report", "--fail-on", "none", cwd=root).code == 0
@@ -58,8 +69,8 @@ def test_fail_on_a_minimum_severity(scanned: tuple[Path, list[str]]):
     assert bad.code == 2 and "leaked" in bad.stderr
 
 
-def test_scan_fail_on_kinds_and_severity(scanned: tuple[Path, list[str]]):
-    root, _ = scanned
+def test_scan_fail_on_kinds_and_severity(scanned_once: tuple[Path, list[str]]):
+    root, _ = scanned_once
     scan = ("scan", "src", "--inventory", root / "inv.toml")
     assert run_keysprawl(*scan, "--fail-on", "stale", cwd=root).code == 1
     assert run_keysprawl(*scan, "--fail-on", "critical", cwd=root).code == 0
@@ -84,17 +95,18 @@ def test_no_format_and_not_the_store_holds_a_planted_value(scanned: tuple[Path, 
     root, values = scanned
     out = root / "out"
     out.mkdir()
-    for output_format in FORMATS:
-        for command in (("scan", "src", "--inventory", root / "inv.toml", "--store"), ("report",)):
-            result = run_keysprawl(*command, "--format", output_format, "--include-allowed",
-                                   cwd=root) if command[0] == "scan" else run_keysprawl(
-                *command, "--format", output_format, "--status", "all", cwd=root)  # fmt: skip
-            assert result.code == 1, (output_format, result.stderr)
-            name = f"{command[0]}.{output_format}"
-            (out / name).write_text(result.stdout + result.stderr)
-            assert result.stdout.strip(), name
-    exposures = run_keysprawl("exposures", "--format", "json", cwd=root)
-    (out / "exposures.json").write_text(exposures.stdout + exposures.stderr)
+    scan = ("scan", "src", "--inventory", root / "inv.toml", "--store", "--include-allowed")
+    commands = {
+        **{f"scan.{name}": (*scan, "--format", name) for name in FORMATS},
+        **{f"report.{name}": ("report", "--status", "all", "--format", name) for name in FORMATS},
+        "exposures.json": ("exposures", "--format", "json"),
+    }
+    with ThreadPoolExecutor(2) as pool:  # concurrent writers to one store, too
+        results = dict(zip(commands, pool.map(lambda c: run_keysprawl(*c, cwd=root),
+                                              commands.values()), strict=True))  # fmt: skip
+    for name, result in results.items():
+        assert result.code in (0, 1) and result.stdout.strip(), (name, result.stderr)
+        (out / name).write_text(result.stdout + result.stderr)
     with sqlite3.connect(root / ".keysprawl" / "state.db") as db:  # a plain-text dump too
         (out / "dump.sql").write_text("\n".join(db.iterdump()))
     assert files_containing(out, values) == []

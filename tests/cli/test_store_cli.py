@@ -56,7 +56,10 @@ def test_store_from_the_environment(tmp_path: Path):
     env = {"KEYSPRAWL_STORE": str(tmp_path / "elsewhere.db")}
     run_keysprawl("scan", "src", "--inventory", inventory, cwd=tmp_path, env=env)
     assert (tmp_path / "elsewhere.db").exists()
-    assert not (tmp_path / ".keysprawl").exists()
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path, env=env)
+    assert not (tmp_path / ".keysprawl").exists()  # a bare --store takes the variable's path
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", "x.db", cwd=tmp_path, env=env)
+    assert (tmp_path / "x.db").exists()  # an explicit path wins
 
 
 def test_revoke_closes_the_exposure_and_later_copies_are_stale(tmp_path: Path):
@@ -101,6 +104,21 @@ def test_an_exposure_past_its_due_date_is_overdue(tmp_path: Path):
     assert exposures(tmp_path, "--status", "open") == [overdue]  # overdue is still open
     text = run_keysprawl("exposures", cwd=tmp_path).stdout
     assert text.startswith("overdue  pay")
+
+
+def test_a_copy_found_again_keeps_its_first_due_date(tmp_path: Path):
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    with sqlite3.connect(tmp_path / ".keysprawl" / "state.db") as db:
+        db.execute("UPDATE occurrences SET due = '2020-01-01'")  # found long ago
+    again = run_keysprawl(
+        "scan", "src", "--inventory", inventory, "--store", "--format", "jsonl", cwd=tmp_path
+    )
+    reported = {
+        record["location"]["path"]: record["due"]
+        for record in map(json.loads, again.stdout.splitlines())
+    }
+    assert reported == {"a.env": "2020-01-01", "b.txt": "2020-01-01"}  # not today + 7 days
 
 
 def test_a_newer_store_is_refused_in_one_line(tmp_path: Path):

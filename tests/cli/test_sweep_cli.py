@@ -199,6 +199,32 @@ def test_killed_sweep_resumes_without_rescanning_or_duplicating(
     assert counts[0][0] == counts[0][1] == 7
 
 
+def test_sweep_writes_the_configured_reports_and_a_worklist_per_team(
+    deployment: dict[str, object],
+) -> None:
+    config, root = Path(deployment["config"]), Path(deployment["root"])  # type: ignore[arg-type]
+    config.write_text(
+        config.read_text().replace(
+            "[sweep]", '[reports]\ndir = "out"\nformats = ["json", "html", "sarif"]\n[sweep]'
+        )
+    )
+    code, out, _ = sweep(deployment)
+    assert code == 1
+    written = sorted(
+        p.relative_to(root / "out").as_posix() for p in (root / "out").rglob("*") if p.is_file()
+    )
+    assert written == [
+        "keysprawl.html",
+        "keysprawl.json",
+        "keysprawl.sarif",
+        "worklist/platform-team.md",
+    ]
+    assert "keysprawl.sarif" in out
+    assert "git-key" in (root / "out" / "worklist" / "platform-team.md").read_text()
+    values = list(deployment["keys"].values())  # type: ignore[attr-defined]
+    assert files_containing(root / "out", values) == []
+
+
 def test_sweep_without_a_config_is_a_usage_error(tmp_path: Path) -> None:
     result = run_keysprawl("sweep", "--config", tmp_path / "absent.toml")
     assert result.code == 2 and "config file not found" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import random_key, run_keysprawl
 from gitrepo import Repo, write_inventory
 from test_git_history import places, scan_repo
@@ -118,3 +119,41 @@ def test_huge_binary_blob_is_skipped_and_odd_names_are_kept(tmp_path: Path) -> N
     paths = {p[0] for p in places(result)}
     assert paths == {"caf\ufffd-\ufffd.txt"}
     assert result.stats.skipped.get("too large", 0) >= 1
+
+
+def test_a_bare_repository_is_scanned(tmp_path: Path) -> None:
+    key = random_key()
+    repo = Repo(tmp_path / "origin")
+    repo.commit("init", {"a.txt": f"{key}\n"})
+    bare = tmp_path / "bare.git"
+    repo.git("clone", "-q", "--bare", str(repo.root), str(bare))
+
+    result = scan_repo(tmp_path, str(bare), {"k": key})
+
+    assert [p[0] for p in places(result)] == ["a.txt"] and result.complete
+
+
+def test_parallel_readers_keep_order_and_report_the_broken_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import git_history
+    from connectors.git_cli import Git
+
+    monkeypatch.setattr(git_history, "_MIN_PARALLEL", 1)
+    monkeypatch.setattr(git_history, "_MIN_BATCH", 2)
+    repo = Repo(tmp_path / "repo")
+    ids = [repo.commit(f"c{n}", {f"f{n}.txt": f"{n}\n"}) for n in range(5)]
+    broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
+    _corrupt(repo, repo.git("rev-parse", "HEAD:bad.txt"))
+    (repo.root / "bad.txt").unlink()
+    repo.git("rm", "-q", "--cached", "bad.txt")
+    ids += [broken, repo.commit("drop")]
+    ids += [repo.commit(f"d{n}", {f"g{n}.txt": f"{n}\n"}) for n in range(5)]
+    problems: list[str] = []
+
+    read = git_history.read_commits(
+        Git(repo.root), ids, lambda commit, _: problems.append(commit), workers=3
+    )
+
+    assert [record.id for record in read] == [c for c in ids if c != broken]
+    assert problems == [broken]

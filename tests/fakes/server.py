@@ -56,6 +56,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.log: list[Request] = []
+        self.latency = 0.0  # seconds added to every answer (benchmarks: a network's round trip)
         self._errors: deque[_Injected] = deque()
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -116,6 +117,8 @@ class FakeServer:
 
     # -- serving ------------------------------------------------------------------------
     def _answer(self, request: Request) -> Response:
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             self.log.append(request)
             injected = self._take_error(request)

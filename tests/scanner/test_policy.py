@@ -54,3 +54,19 @@ def test_fail_on_kinds_and_minimum_severity():
         FailOn.parse("exposure,bogus")
     with pytest.raises(ValueError):
         FailOn.parse("high,low")
+
+
+def test_the_classifier_uses_visibility_and_scope():
+    from scanner.classify import Classifier
+    from scanner.inventory import parse
+    from scanner.model import Location, Match
+
+    digest = "sha256:" + "ab" * 32
+    fingerprint = {"digest": digest, "length": 40, "charset": "alnum", "preview": "…wxyz"}
+    inventory = parse({"keys": [{"id": "k", "scope": "test-lab", "fingerprints": [fingerprint]}]})
+    classifier = Classifier(inventory, Policy(TODAY, scope_severity={"test*": Severity.MEDIUM}))
+    match = Match(0, 40, 1, 1, (digest,), "…wxyz")
+    public, _, _ = classifier.occurrence(match, Location("github-issue", visibility="public"))
+    private, _, _ = classifier.occurrence(match, Location("github-issue", visibility="private"))
+    assert (public.severity, public.due) == (Severity.CRITICAL, "2026-03-02")
+    assert (private.severity, private.due) == (Severity.MEDIUM, "2026-03-31")

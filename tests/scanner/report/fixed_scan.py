@@ -6,6 +6,7 @@ report is byte-identical from run to run while no plaintext sits in the reposito
 
 from __future__ import annotations
 
+import contextlib
 import random
 import string
 from dataclasses import replace
@@ -105,11 +106,14 @@ def build_tree(root: Path, keys: dict[str, str]) -> Path:
 
 def scan(root: Path, inv: Inventory) -> ScanResult:
     spec: DetectorSpec = setup.detector_spec(inv, setup.MatchingOptions(accelerate=False))
-    result = engine.scan(
-        [FilesystemConnector(root)],
-        detectors=spec,
-        classifier=setup.classifier(inv, TODAY, config=POLICY),
-    )
+    # Scanned by its folder name, as a user would from its parent: locations name the folder
+    # ("tree"), not the temporary path, so golden files stay fixed.
+    with contextlib.chdir(root.parent):
+        result = engine.scan(
+            [FilesystemConnector(Path(root.name))],
+            detectors=spec,
+            classifier=setup.classifier(inv, TODAY, config=POLICY),
+        )
     result.stats.seconds = 0.0
     return result
 

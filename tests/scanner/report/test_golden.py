@@ -69,7 +69,7 @@ def test_every_format_has_golden_files():
 
 @pytest.mark.parametrize("output_format", FORMATS)
 def test_scan_report(output_format: str, tmp_path: Path):
-    report, _, inventory, _ = scan_report(tmp_path)
+    report, _, inventory, _ = scan_report(tmp_path / "tree")
     keys = {key.id: key for key in inventory.keys}
     check(f"scan.{EXTENSIONS[output_format]}", rendered(report, output_format, keys))
 
