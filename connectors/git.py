@@ -23,6 +23,7 @@ from connectors.git_cli import Git, GitError, open_repository
 from connectors.git_clone import display_url, is_url, mirror_clone
 from connectors.git_commits import SOURCE, CommitChunker, Provenance
 from connectors.git_history import Commit, Selection, list_commits, read_commits
+from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
 from scanner.model import Chunk
@@ -96,21 +97,31 @@ class GitConnector:
         commits += [Commit(commit, None) for commit in extra.commits]
         blobs = BlobReader(git, self.options.max_file_size)
         try:
-            yield from _history_chunks(git, self.name, commits, CommitChunker(blobs, tally), tally)
+            chunker = CommitChunker(blobs, tally)
+            all_refs = self.options.all_objects
+            yield from _history_chunks(git, self.name, commits, chunker, tally, all_refs=all_refs)
             yield from unreachable_chunks(git, self.name, blobs, extra.blobs, tally)
         finally:
             blobs.close()
 
 
 def _history_chunks(
-    git: Git, repo: str, commits: list[Commit], chunker: CommitChunker, tally: Tally
+    git: Git,
+    repo: str,
+    commits: list[Commit],
+    chunker: CommitChunker,
+    tally: Tally,
+    *,
+    all_refs: bool,
 ) -> Iterator[Chunk]:
+    ids = [commit.id for commit in commits]
+    # Every ref that reaches a commit, else the one the walk came through.
     refs = {commit.id: commit.ref for commit in commits}
+    refs.update(refs_reaching(git, set(ids), all_refs=all_refs))
 
     def unreadable(commit: str, message: str) -> None:
         tally.problem(SOURCE, f"{repo} commit {commit}", message)
 
-    ids = [commit.id for commit in commits]
     for record in read_commits(git, ids, unreadable, workers=git_workers()):
         origin = Provenance(repo, record.id, refs.get(record.id), record.author, record.date)
         yield from chunker.chunks(origin, record.message, record.patch)

@@ -112,23 +112,33 @@ class RuleMatcher:
     def find(self, data: bytes, *, first_line: int = 1) -> list[Match]:
         content = _Content(data, LineIndex(data, first_line))
         matches: list[Match] = []
-        candidates = self._candidates(data)
+        candidates, keywords_seen = self._candidates(data)
         for index in sorted(candidates):
             compiled = self._compiled.get(index)
             if compiled is None:
                 compiled = self._compiled[index] = _Compiled(self._rules[index], self._global)
-            if compiled.keywords and not any(k in content.lowered for k in compiled.keywords):
+            if compiled.keywords and not self._keywords_occur(
+                index, compiled, content, keywords_seen
+            ):
                 continue
             for start, end in candidates[index]:
                 matches.extend(self._confirmed(compiled, content, start, end))
         return matches
 
-    def _candidates(self, data: bytes) -> dict[int, list[tuple[int, int]]]:
+    def _candidates(self, data: bytes) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
         if self._prefilter is None:
             whole = [(0, len(data))]
-            return dict.fromkeys(range(len(self._rules)), whole)
-        found: dict[int, list[tuple[int, int]]] = self._prefilter.candidates(data)
+            return dict.fromkeys(range(len(self._rules)), whole), set()
+        found: tuple[dict[int, list[tuple[int, int]]], set[int]] = self._prefilter.candidates(data)
         return found
+
+    def _keywords_occur(
+        self, index: int, compiled: _Compiled, content: _Content, seen: set[int]
+    ) -> bool:
+        """One of the rule's keywords occurs in the content (Hyperscan looked, or Python does)."""
+        if self._prefilter is not None and index in self._prefilter.keywords_checked:
+            return index in seen
+        return any(keyword in content.lowered for keyword in compiled.keywords)
 
     def _confirmed(
         self, compiled: _Compiled, content: _Content, region_start: int, region_end: int
@@ -182,13 +192,11 @@ def _prefilter(rule_set: RuleSet, accelerate: bool, cache: bool) -> Any:
     if not accelerate or not rule_set.rules:
         return None
     try:
-        from detectors.rule_prefilter import HyperscanPrefilter
+        from detectors.rule_prefilter import HyperscanPrefilter, PrefilterRule
     except ImportError:
         return None
-    rules = rule_set.rules
+    rules = [PrefilterRule(r.regex, single_line(r.regex), r.keywords) for r in rule_set.rules]
     try:
-        return HyperscanPrefilter(
-            [r.regex for r in rules], [single_line(r.regex) for r in rules], cache=cache
-        )
+        return HyperscanPrefilter(rules, cache=cache)
     except ImportError:
         return None  # the accelerator is not installed on this platform

@@ -9,6 +9,8 @@ a gitleaks configuration, a widely used format: `[[rules]]` with `regex`, `secre
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from detectors.rule_model import Allowlist, Rule, RuleSet
+from scanner.cache import read_cached, write_cached
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
@@ -80,11 +83,28 @@ def _rule_files(sources: Iterable[Path]) -> list[Path]:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """The parsed TOML, from a JSON copy cached by the file's digest when possible: parsing
+    TOML in pure Python costs the hook ~20 ms for the built-in rules, reading JSON ~2 ms."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"cannot read rules {path}: {error.strerror}") from None
+    cache_name = "rulefile-" + hashlib.sha256(raw).hexdigest()[:32] + ".json"
+    cached = read_cached(cache_name)
+    if cached is not None:
+        try:
+            document: dict[str, Any] = json.loads(cached)
+            return document
+        except ValueError:
+            pass
+    document = _parse_toml(raw, path)
+    write_cached(cache_name, json.dumps(document).encode())
+    return document
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: malformed TOML: {error}") from None
     except UnicodeDecodeError:

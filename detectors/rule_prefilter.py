@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.cache import read_cached, write_cached
@@ -30,31 +31,39 @@ class HyperscanPrefilter:
     the lines holding a prefilter match for a single-line rule (every match of such a rule ends
     at a reported offset and lies on that offset's line), the whole content otherwise."""
 
-    def __init__(
-        self, expressions: Sequence[str], single_line: Sequence[bool], *, cache: bool = True
-    ) -> None:
+    def __init__(self, rules: Sequence[PrefilterRule], *, cache: bool = True) -> None:
         import hyperscan  # deferred: costs milliseconds the pure path should not pay
 
-        key = _cache_key(getattr(hyperscan, "__version__", ""), expressions, single_line)
+        key = _cache_key(getattr(hyperscan, "__version__", ""), rules)
         loaded = _load_cached(hyperscan, key) if cache else None
         if loaded is None:
-            loaded = _compile(hyperscan, expressions, single_line)
+            loaded = _compile(hyperscan, rules)
             if cache:
                 _store_cached(hyperscan, key, *loaded)
         self._database, uncompiled = loaded
-        self.always: frozenset[int] = frozenset(uncompiled)
-        self._single_line = tuple(single_line)
+        count = len(rules)
+        self.always: frozenset[int] = frozenset(i for i in uncompiled if i < count)
+        # Rules whose keywords this database looks for (the others are checked in Python).
+        self.keywords_checked: frozenset[int] = frozenset(
+            i for i, rule in enumerate(rules) if rule.keywords and count + i not in uncompiled
+        )
+        self._single_line = tuple(rule.single_line for rule in rules)
         self._scratch: Any = hyperscan.Scratch(self._database) if self._database else None
 
-    def candidates(self, data: bytes) -> dict[int, list[tuple[int, int]]]:
+    def candidates(self, data: bytes) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
+        """The rules that may match, with their regions, and the rules whose keywords occur."""
         whole = [(0, len(data))]
         found: dict[int, list[tuple[int, int]]] = {rule: whole for rule in self.always}
+        keywords: set[int] = set()
         if self._database is None:
-            return found
-        single_line = self._single_line
+            return found, keywords
+        single_line, count = self._single_line, len(self._single_line)
         rfind, find = data.rfind, data.find
 
         def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            if rule >= count:
+                keywords.add(rule - count)
+                return
             regions = found.get(rule)
             if not single_line[rule]:
                 found[rule] = whole
@@ -68,7 +77,14 @@ class HyperscanPrefilter:
                     regions.append(line)
 
         self._database.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        return found
+        return found, keywords
+
+
+@dataclass(frozen=True, slots=True)
+class PrefilterRule:
+    expression: str
+    single_line: bool
+    keywords: tuple[str, ...] = ()
 
 
 def _flags(hyperscan: Any, single_line: bool) -> int:
@@ -88,22 +104,36 @@ def _unbound(found: re.Match[str]) -> str:
     return found.group(0) if high <= _LONGEST_BOUNDED_REPEAT else f"{{{low},}}"
 
 
-def _compile(
-    hyperscan: Any, expressions: Sequence[str], single_line: Sequence[bool]
-) -> tuple[Any, list[int]]:
-    patterns = [widened(expression).encode() for expression in expressions]
-    flags = [_flags(hyperscan, line) for line in single_line]
-    ids = list(range(len(patterns)))
+def _patterns(hyperscan: Any, rules: Sequence[PrefilterRule]) -> dict[int, tuple[bytes, int]]:
+    """Pattern id to (expression, flags): rule i's regex is id i, its keywords id n + i (one
+    caseless literal alternation, reported once per content)."""
+    patterns = {
+        i: (widened(rule.expression).encode(), _flags(hyperscan, rule.single_line))
+        for i, rule in enumerate(rules)
+    }
+    keyword_flags = int(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
+    for i, rule in enumerate(rules):
+        if rule.keywords:
+            alternation = "|".join(re.escape(keyword) for keyword in rule.keywords)
+            patterns[len(rules) + i] = (alternation.encode(), keyword_flags)
+    return patterns
+
+
+def _compile(hyperscan: Any, rules: Sequence[PrefilterRule]) -> tuple[Any, list[int]]:
+    by_id = _patterns(hyperscan, rules)
+    ids = sorted(by_id)
+    patterns = [by_id[i][0] for i in ids]
+    flags = [by_id[i][1] for i in ids]
     try:
         return _database(hyperscan, patterns, ids, flags), []
     except hyperscan.error:
         pass
     # Hyperscan does not say which expression failed: find them one by one.
-    failed = [i for i in ids if not _compiles(hyperscan, patterns[i], flags[i])]
+    failed = [i for i in ids if not _compiles(hyperscan, *by_id[i])]
     kept = [i for i in ids if i not in set(failed)]
     if not kept:
         return None, failed
-    database = _database(hyperscan, [patterns[i] for i in kept], kept, [flags[i] for i in kept])
+    database = _database(hyperscan, [by_id[i][0] for i in kept], kept, [by_id[i][1] for i in kept])
     return database, failed
 
 
@@ -121,8 +151,9 @@ def _compiles(hyperscan: Any, pattern: bytes, flags: int) -> bool:
     return True
 
 
-def _cache_key(version: str, expressions: Sequence[str], single_line: Sequence[bool]) -> str:
-    text = json.dumps([_FORMAT.decode(), version, list(expressions), list(single_line)])
+def _cache_key(version: str, rules: Sequence[PrefilterRule]) -> str:
+    described = [[r.expression, r.single_line, list(r.keywords)] for r in rules]
+    text = json.dumps([_FORMAT.decode(), version, described])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from connectors.base import Connector
 from connectors.git_staged import StagedConnector, push_revisions
 from scanner import engine, setup
-from scanner import inventory as inventory_module
 from scanner.cli.output import exit_code, render, without_allowed
 from scanner.errors import ExitCode, KeysprawlError, UsageError
 from scanner.policy import FailOn
@@ -34,6 +33,15 @@ def parser() -> argparse.ArgumentParser:
         "--stage", choices=("pre-commit", "pre-push"), default="pre-commit", help="git hook stage"
     )
     parser.add_argument("--inventory", metavar="FILE", help="inventory file")
+    parser.add_argument(
+        "--rules",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="extra rules: folder, rule file or gitleaks config (repeatable)",
+    )
+    parser.add_argument("--no-builtin-rules", action="store_true", help="only the --rules given")
+    parser.add_argument("--baseline", metavar="FILE", help="baseline of accepted findings")
     parser.add_argument("--format", choices=("text", "jsonl"), default="text")
     parser.add_argument("--fail-on", default="exposure,stale,unmanaged", metavar="KINDS")
     # pre-commit passes the staged file names; the staged patch already says what changed.
@@ -63,17 +71,25 @@ def _hook(arguments: argparse.Namespace) -> ExitCode:
         fail_on = FailOn.parse(arguments.fail_on)
     except ValueError as error:
         raise UsageError(f"--fail-on: {error} is not a kind or severity") from None
-    loaded = inventory_module.load(inventory_module.resolve_path(arguments.inventory))
+    plan = setup.plan(
+        inventory_path=arguments.inventory,
+        matching=setup.MatchingOptions(),
+        rules=setup.RuleOptions(
+            tuple(Path(path) for path in arguments.rules), not arguments.no_builtin_rules
+        ),
+        baseline=Path(arguments.baseline) if arguments.baseline else None,
+    )
     result = engine.scan(
         [_connector(arguments.stage)],
-        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
-        classifier=setup.classifier(loaded),
+        detectors=plan.detectors,
+        classifier=plan.classifier,
+        suppressions=plan.suppressions,
     )
     result = without_allowed(result)
     if arguments.format == "jsonl":
-        render(result, "jsonl", sys.stdout, {key.id: key for key in loaded.keys})
+        render(result, "jsonl", sys.stdout, {key.id: key for key in plan.inventory.keys})
     else:
-        render_hook(result, sys.stderr, {key.id: key for key in loaded.keys})
+        render_hook(result, sys.stderr, {key.id: key for key in plan.inventory.keys})
     return exit_code(result, fail_on)
 
 

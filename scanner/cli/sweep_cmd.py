@@ -26,7 +26,10 @@ from scanner.sweep.settings import sweep_settings
 @click.option(
     "--full", is_flag=True, help="Scan everything, not only what changed since the last sweep."
 )
-def sweep_command(config_path: str | None, store_path: str | None, full: bool) -> None:
+@click.option("--dry-run", is_flag=True, help="Show the tickets it would file; file none.")
+def sweep_command(
+    config_path: str | None, store_path: str | None, full: bool, dry_run: bool
+) -> None:
     """Scan every source in keysprawl.toml into the state store (incremental by default)."""
     config = config_module.load(config_path)
     settings = sweep_settings(config)
@@ -39,6 +42,7 @@ def sweep_command(config_path: str | None, store_path: str | None, full: bool) -
                 classifier=setup.classifier(inventory, config=config.policy),
                 store_path=resolve_path(store_path, config.store_path),
                 full=full,
+                dry_run=dry_run,
                 progress=progress,
                 log=_log_line,
             )
@@ -104,6 +108,10 @@ def _print_summary(summary: SweepSummary) -> None:
         f"{chunks} objects, {size / 1e6:.1f} MB; exposures: {summary.new_exposures} new, "
         f"{summary.open_exposures} open, {summary.overdue_exposures} overdue"
     )
+    for line in summary.ticket_plan:
+        click.echo(f"would {line}")
+    for message in summary.ticket_problems:
+        click.echo(f"error: {message}")
     if summary.reports:
         click.echo(f"reports: {', '.join(str(path) for path in summary.reports)}")
     for outcome in failed:

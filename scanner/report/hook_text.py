@@ -29,6 +29,11 @@ def render_hook(result: ScanResult, out: TextIO, keys: Mapping[str, InventoryKey
             "  and read it at run time from the secret store instead.\n"
             "  If it was ever pushed or shared, treat it as exposed: it is due for revocation.\n"
         )
+        if any(occurrence.kind is Kind.UNMANAGED for _, occurrence in reported):
+            out.write(
+                "  Not a credential (a test value, say)? Put `keysprawl:allow` in a comment on"
+                " its line.\n"
+            )
     for problem in result.problems:
         out.write(f"keysprawl: error: {problem.where}: {problem.message}\n")
 

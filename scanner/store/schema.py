@@ -137,8 +137,23 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """Revocation tickets: one per exposure, and the places already reported in it."""
+    _script(
+        db,
+        """
+        CREATE TABLE tickets (
+            exposure_id INTEGER PRIMARY KEY REFERENCES exposures(id),
+            issue_key TEXT NOT NULL,
+            reported TEXT NOT NULL DEFAULT '[]', -- JSON array of place names already in it
+            updated TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # MIGRATIONS[n] upgrades a store at version n to version n + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

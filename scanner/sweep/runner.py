@@ -24,7 +24,7 @@ from scanner.store import exposures as exposure_store
 from scanner.store.store import Store
 from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
-from scanner.sweep import state
+from scanner.sweep import state, tickets
 from scanner.sweep.cursors import inventory_stamp, plan
 from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
@@ -43,6 +43,7 @@ class SweepContext:
     classifier: Classifier
     store_path: Path
     full: bool = False
+    dry_run: bool = False  # tickets: say what would be filed, file nothing
     progress: ProgressFactory = lambda _name: None
     log: LogLine = lambda _line: None
 
@@ -56,6 +57,8 @@ class SweepSummary:
     open_exposures: int = 0
     overdue_exposures: int = 0
     reports: list[Path] = field(default_factory=list)
+    ticket_plan: list[str] = field(default_factory=list)
+    ticket_problems: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -65,7 +68,7 @@ class SweepSummary:
 
     @property
     def complete(self) -> bool:
-        return all(outcome.done for outcome in self.outcomes)
+        return all(outcome.done for outcome in self.outcomes) and not self.ticket_problems
 
 
 def sweep(context: SweepContext) -> SweepSummary:
@@ -82,6 +85,7 @@ def sweep(context: SweepContext) -> SweepSummary:
         summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
         state.finish(store, row.id, summary.outcomes)
         _count_exposures(store, summary, row.exposures_before)
+        _tickets(context, store, summary)
         if context.settings.report_dir is not None:
             summary.reports = write_reports(
                 store,
@@ -184,6 +188,17 @@ def _scan(
         problems=result.problems,
     )
     return result
+
+
+def _tickets(context: SweepContext, store: Store, summary: SweepSummary) -> None:
+    settings = context.settings.tickets
+    if settings is None:
+        return
+    actions = tickets.planned(store, settings, date.today())
+    if context.dry_run:
+        summary.ticket_plan = [action.describe() for action in actions]
+        return
+    summary.ticket_problems = tickets.file(store, settings, actions, context.log)
 
 
 def _count_exposures(store: Store, summary: SweepSummary, exposures_before: int) -> None:

@@ -7,10 +7,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import add_key, files_containing, random_key, run_keysprawl
+from fakes.jira_tickets import FakeTracker
+from fakes.server import FakeServer
 
 
 def git(repo: Path, *args: str) -> str:
@@ -264,3 +267,98 @@ def test_config_check_reports_every_mistake_with_its_line(tmp_path: Path) -> Non
 def test_config_check_accepts_a_good_file(deployment: dict[str, object]) -> None:
     result = run_keysprawl("config", "check", "--config", deployment["config"])  # type: ignore[arg-type]
     assert result.code == 0 and result.stdout.endswith(": ok\n")
+
+
+@pytest.fixture
+def tracker() -> Iterator[FakeTracker]:
+    with FakeServer() as server:
+        fake = FakeTracker(server)
+        fake.serve()
+        yield fake
+
+
+def with_tickets(
+    deployment: dict[str, object], tracker: FakeTracker, projects: str = '"platform-team" = "PAY"'
+) -> None:
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(
+        config.read_text().replace(
+            "[sweep]",
+            f'[tickets]\nurl = "{tracker.server.url}"\nprojects = {{ {projects} }}\n[sweep]',
+        )
+    )
+
+
+def sweep_with_token(deployment: dict[str, object], *args: str) -> tuple[int, str, str]:
+    token = random_key(24)
+    result = run_keysprawl(
+        "sweep", "--config", deployment["config"], *args, env={"JIRA_TOKEN": token}
+    )  # type: ignore[arg-type]
+    assert token not in result.stdout + result.stderr
+    return result.code, result.stdout, result.stderr
+
+
+def test_tickets_are_filed_once_per_exposure_and_new_copies_become_comments(
+    deployment: dict[str, object], tracker: FakeTracker
+) -> None:
+    with_tickets(deployment, tracker)
+    code, _, err = sweep_with_token(deployment)
+    assert code == 1, err
+    created = tracker.created()
+    assert sorted(f["summary"].split()[1] for f in created) == ["folder-key", "git-key"]
+    description = next(f["description"] for f in created if "git-key" in f["summary"])
+    for expected in (
+        "Owner: platform-team",
+        "Purpose: test key",
+        "Revoke by: ",
+        "https://runbooks.example/revoke",
+        "app.env",
+    ):
+        assert expected in description
+    values = list(deployment["keys"].values())  # type: ignore[attr-defined]
+    posted = b"".join(r.body for r in tracker.server.log)
+    assert not any(v.encode() in posted for v in values)
+    sweep_with_token(deployment)
+    assert len(tracker.issues) == 2 and all(not c for c in tracker.comments.values())
+    root, keys = Path(deployment["root"]), deployment["keys"]  # type: ignore[arg-type]
+    (root / "shared" / "more.txt").write_text(f"again {keys['folder-key']}\n")  # type: ignore[index]
+    sweep_with_token(deployment)
+    assert len(tracker.issues) == 2
+    commented = {key: c for key, c in tracker.comments.items() if c}
+    assert len(commented) == 1 and "more.txt" in next(iter(commented.values()))[0]
+
+
+def test_a_ticket_filed_before_a_crash_is_found_by_its_label(
+    deployment: dict[str, object], tracker: FakeTracker
+) -> None:
+    with_tickets(deployment, tracker)
+    sweep_with_token(deployment)
+    with sqlite3.connect(Path(deployment["root"]) / "state" / "state.db") as db:  # type: ignore[arg-type]
+        db.execute("DELETE FROM tickets")  # as if killed between filing and recording
+    sweep_with_token(deployment)
+    assert len(tracker.issues) == 2
+
+
+def test_dry_run_files_nothing_and_unmapped_teams_are_named(
+    deployment: dict[str, object], tracker: FakeTracker
+) -> None:
+    with_tickets(deployment, tracker)
+    _, out, _ = sweep_with_token(deployment, "--dry-run")
+    assert (
+        "would create a ticket in PAY for folder-key" in out
+        and "would create a ticket in PAY for git-key" in out
+    )
+    assert tracker.server.requests(method="POST") == [] and tracker.issues == []
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(config.read_text().replace('"platform-team" = "PAY"', '"other-team" = "OTH"'))
+    _, out, _ = sweep_with_token(deployment, "--dry-run")
+    assert "no Jira project for team platform-team" in out
+
+
+def test_ticket_failures_are_reported_with_exit_3(
+    deployment: dict[str, object], tracker: FakeTracker
+) -> None:
+    with_tickets(deployment, tracker)
+    tracker.server.fail("/rest/api/2/issue", 500, times=50)
+    code, out, _ = sweep_with_token(deployment)
+    assert code == 3 and "error: tickets: " in out and "Jira answered 500" in out

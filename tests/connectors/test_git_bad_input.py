@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,18 +27,22 @@ def test_unreachable_url_is_an_incomplete_scan(tmp_path: Path) -> None:
     assert "cannot clone" in result.stdout
 
 
-def test_url_is_cloned_as_a_mirror_and_removed(tmp_path: Path) -> None:
+def test_url_is_cloned_as_a_mirror_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = random_key()
     repo = Repo(tmp_path / "origin")
     repo.commit("init", {"a.txt": f"{key}\n"})
     repo.git("update-ref", "refs/pull/1/head", repo.commit("pr", {"b.txt": "b\n"}))
-    before = set(Path(os.environ.get("TMPDIR", "/tmp")).glob("keysprawl-clone-*"))
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
 
     result = scan_repo(tmp_path, repo.root.as_uri(), {"k": key})
 
     assert [p[0] for p in places(result)] == ["a.txt"]
     assert result.findings[0].occurrences[0].location.repo == repo.root.as_uri()
-    assert set(Path(os.environ.get("TMPDIR", "/tmp")).glob("keysprawl-clone-*")) == before
+    assert list(temporary.iterdir()) == []
 
 
 def test_shallow_clone_is_scanned_and_said_to_be_shallow(tmp_path: Path) -> None:

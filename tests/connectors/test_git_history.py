@@ -138,3 +138,17 @@ def test_worktree_holds_untracked_but_not_ignored_files(repo: Repo, tmp_path: Pa
         ("t", "worktree"),
         ("u", "worktree"),
     ]
+
+
+def test_the_ref_names_every_ref_that_reaches_the_commit(repo: Repo, tmp_path: Path) -> None:
+    key = random_key()
+    repo.commit("init", {"a.txt": "a\n"})
+    repo.commit("key", {"k.txt": f"{key}\n"})
+    repo.git("tag", "-a", "v1", "-m", "release")
+    repo.git("branch", "feature")
+    for n in range(4):
+        repo.git("tag", f"t{n}")
+
+    result = scan_repo(tmp_path, str(repo.root), {"k": key}, worktree=False)
+
+    assert occurrences(result)[0].location.ref == "main, feature, t0 (+4 more)"

@@ -24,6 +24,7 @@ class Request:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -159,12 +160,11 @@ class FakeServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                request = Request(self.command, parts.path, query, headers)
+                request = Request(self.command, parts.path, query, headers, body)
                 response = server._answer(request)
                 try:
                     self.send_response(response.status)

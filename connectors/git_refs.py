@@ -1,0 +1,79 @@
+"""Which refs reach each commit: the `ref` of a history occurrence names them.
+
+One pass over the commit graph (`rev-list --parents --topo-order`, children before parents)
+carries a bit per ref from each tip down to its ancestors. Branches come first, then tags,
+then remote-tracking refs; a commit reached by many refs names the first few and a count.
+Past a few hundred refs (a mirror with thousands of tags) the bit sets would cost more than
+they tell, and the ref the walk came through is kept instead.
+"""
+
+from __future__ import annotations
+
+from connectors.git_cli import Git
+
+MAX_REFS = 512
+SHOWN = 3
+_ORDER = ("refs/heads/", "refs/tags/", "refs/remotes/")
+
+
+def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
+    """(commit, short name) for every ref, branches first; annotated tags peeled."""
+    output = git.run(
+        "for-each-ref",
+        "--format=%(objectname) %(*objectname) %(refname)",
+        *([] if all_refs else list(_ORDER)),
+    )
+    tips = []
+    for line in output.decode("utf-8", "replace").splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) == 3:
+            tips.append(((parts[1] or parts[0]), parts[2]))
+    tips.sort(key=lambda tip: _rank(tip[1]))
+    return [(commit, _short(name)) for commit, name in tips]
+
+
+def refs_reaching(git: Git, wanted: set[str], *, all_refs: bool = False) -> dict[str, str]:
+    """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"); {} if too many."""
+    tips = ref_tips(git, all_refs)
+    if not tips or len(tips) > MAX_REFS:
+        return {}
+    reach: dict[str, int] = {}
+    for index, (commit, _) in enumerate(tips):
+        reach[commit] = reach.get(commit, 0) | (1 << index)
+    heads = sorted({commit for commit, _ in tips})
+    graph = git.run("rev-list", "--parents", "--topo-order", *heads, "--")
+    found: dict[str, str] = {}
+    for line in graph.decode("ascii", "replace").splitlines():
+        commit, *parents = line.split()
+        bits = reach.pop(commit, 0)
+        for parent in parents:
+            reach[parent] = reach.get(parent, 0) | bits
+        if commit in wanted:
+            found[commit] = _names(bits, tips)
+    return found
+
+
+def _names(bits: int, tips: list[tuple[str, str]]) -> str:
+    names: list[str] = []
+    total = bits.bit_count()
+    while bits and len(names) < SHOWN:
+        lowest = bits & -bits
+        names.append(tips[lowest.bit_length() - 1][1])
+        bits ^= lowest
+    more = f" (+{total - len(names)} more)" if total > len(names) else ""
+    return ", ".join(names) + more
+
+
+def _rank(name: str) -> tuple[int, bool, str]:
+    main = name in ("refs/heads/main", "refs/heads/master")
+    for rank, prefix in enumerate(_ORDER):
+        if name.startswith(prefix):
+            return rank, not main, name
+    return len(_ORDER), True, name
+
+
+def _short(name: str) -> str:
+    for prefix in (*_ORDER, "refs/"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
