@@ -92,3 +92,12 @@ def test_a_wrong_command_is_caught() -> None:
         assert_command_exists(["sweep", "--no-such-option"])
     with pytest.raises(AssertionError):
         assert_command_exists(["no-such-command"])
+
+
+def test_the_example_config_is_valid(tmp_path: Path) -> None:
+    from scanner.sweep.check import check_config
+
+    example = (SCHEDULES.parent / "keysprawl.toml").read_text()
+    (tmp_path / "keysprawl.toml").write_text(example)
+    (tmp_path / "keysprawl-inventory.toml").write_text("version = 1\n")
+    assert check_config(tmp_path / "keysprawl.toml") == []

@@ -84,11 +84,16 @@ def finish_recording(writer: StoreWriter | None, result: ScanResult) -> None:
     """Log the run; copies found before keep the due date the store gave them."""
     if writer is None:
         return
-    writer.finish(
+    counts = writer.finish(
         chunks=result.stats.chunks,
         size=result.stats.bytes,
         findings=len(result.findings),
         problems=result.problems,
+    )
+    click.echo(
+        f"keysprawl: recorded {counts.occurrences} occurrence(s), {counts.new_occurrences} new,"
+        f" in {writer.path}",
+        err=True,
     )
     dues = writer.stored_dues()
     for finding in result.findings:

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import click
 
 from scanner import config as config_module
-from scanner import inventory as inventory_module
-from scanner import setup
+from scanner import service_config, setup
 from scanner.cli.state import config_option, store_option
 from scanner.engine import ProgressCallback
 from scanner.errors import ExitCode
@@ -33,13 +32,19 @@ def sweep_command(
     """Scan every source in keysprawl.toml into the state store (incremental by default)."""
     config = config_module.load(config_path)
     settings = sweep_settings(config)
-    inventory = inventory_module.load(settings.inventory or inventory_module.resolve_path(None))
+    plan = setup.plan(
+        inventory_path=str(settings.inventory) if settings.inventory else None,
+        matching=setup.MatchingOptions(),
+        rules=setup.RuleOptions(extra=settings.rules),
+        baseline=settings.baseline,
+        config=config,
+    )
     with _progress_bars() as progress:
         summary = sweep(
             SweepContext(
                 settings=settings,
-                inventory=inventory,
-                classifier=setup.classifier(inventory, config=config.policy),
+                plan=plan,
+                services=service_config.service_options(config.document, config.path),
                 store_path=resolve_path(store_path, config.store_path),
                 full=full,
                 dry_run=dry_run,

@@ -46,6 +46,8 @@ class Store:
             if not create:
                 raise ConfigError(f"no state store at {path}: run a scan with --store first")
             _create_private(path)
+        else:
+            _make_private(path)
         try:
             db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
             db.row_factory = sqlite3.Row
@@ -107,6 +109,13 @@ def _create_private(path: Path) -> None:
         pass
     except OSError as error:
         raise ConfigError(f"cannot create state store {path}: {error.strerror}") from None
+
+
+def _make_private(path: Path) -> None:
+    """A store copied or created with a loose umask is narrowed to its owner on first use."""
+    with contextlib.suppress(OSError):  # not ours to change: SQLite reports what matters
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def json_list(values: object) -> str:

@@ -31,12 +31,14 @@ class StoreWriter:
         commit_every: float = 0.25,
     ) -> None:
         self._store = store
+        self.path = store.path
         self._keys = {key.id: key for key in inventory.keys}
         self._commit_every = commit_every
         self._last_commit = time.monotonic()
         self._occurrences = 0
         self._new = 0
         self._pending = 0
+        self._memo = writes.Memo()
         with store.transaction() as db:
             exposures.sync_inventory(db, inventory)
         self.run_id = runs.start(store, command, sources)
@@ -46,7 +48,7 @@ class StoreWriter:
             self._store.begin()
         key = self._keys.get(finding.key_id or "")
         now = timestamp()
-        if writes.record(self._store.db, self.run_id, finding, occurrence, key, now):
+        if writes.record(self._store.db, self.run_id, finding, occurrence, key, now, self._memo):
             self._new += 1
         self._occurrences += 1
         self._pending += 1
@@ -57,10 +59,13 @@ class StoreWriter:
         if self._pending >= COMMIT_BATCH or (self._pending and waited >= self._commit_every):
             self._commit()
 
-    def finish(self, *, chunks: int, size: int, findings: int, problems: Sequence[Problem]) -> None:
+    def finish(
+        self, *, chunks: int, size: int, findings: int, problems: Sequence[Problem]
+    ) -> runs.RunCounts:
         self._commit()
         counts = runs.RunCounts(chunks, size, findings, self._occurrences, self._new)
         runs.finish(self._store, self.run_id, counts=counts, problems=problems)
+        return counts
 
     def stored_dues(self) -> dict[tuple[str, str], str]:
         """(fingerprint, occurrence id) → due date, as stored for this run's copies.
@@ -78,6 +83,7 @@ class StoreWriter:
     def abandon(self) -> None:
         """An error ended the scan: keep what was committed, drop the half-written batch."""
         self._store.rollback()
+        self._memo = writes.Memo()
 
     def _commit(self) -> None:
         if self._store.db.in_transaction:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 
 from scanner.inventory import InventoryKey
 from scanner.model import Finding, Kind, Occurrence, Severity
@@ -16,6 +17,15 @@ OPEN = "open"
 CLOSED = "closed"
 
 
+@dataclass(slots=True)
+class Memo:
+    """What one run has already written, so a key found in 5,000 places updates its finding
+    and exposure rows once (and again only when something changes), not 5,000 times."""
+
+    findings: dict[str, frozenset[str]] = field(default_factory=dict)
+    exposures: dict[tuple[str, str], tuple[int, Severity, str | None]] = field(default_factory=dict)
+
+
 def record(
     db: sqlite3.Connection,
     run_id: int,
@@ -23,13 +33,17 @@ def record(
     occurrence: Occurrence,
     key: InventoryKey | None,
     now: str,
+    memo: Memo | None = None,
 ) -> bool:
     """Upsert the finding and the occurrence (and its exposure); True if the copy is new."""
-    _upsert_finding(db, finding, now)
+    memo = memo if memo is not None else Memo()
+    if memo.findings.get(finding.fingerprint) != frozenset(finding.rule_ids):
+        _upsert_finding(db, finding, now)
+        memo.findings[finding.fingerprint] = frozenset(finding.rule_ids)
     occurrence_id = occurrence.occurrence_id(finding.finding_id)
     new = _upsert_occurrence(db, run_id, finding.fingerprint, occurrence_id, occurrence, now)
     if occurrence.kind is Kind.EXPOSURE and key is not None:
-        exposure_id = _open_exposure(db, finding, occurrence, key, now)
+        exposure_id = _exposure(db, finding, occurrence, key, now, memo)
         db.execute(
             "INSERT OR IGNORE INTO exposure_occurrences VALUES (?, ?, ?)",
             (exposure_id, finding.fingerprint, occurrence_id),
@@ -117,9 +131,29 @@ def _upsert_occurrence(
     return False
 
 
+def _exposure(
+    db: sqlite3.Connection,
+    finding: Finding,
+    occurrence: Occurrence,
+    key: InventoryKey,
+    now: str,
+    memo: Memo,
+) -> int:
+    known = memo.exposures.get((key.id, finding.fingerprint))
+    if known is not None:
+        exposure_id, severity, due = known
+        raises = occurrence.severity.rank > severity.rank
+        if not raises and (occurrence.due is None or (due is not None and due <= occurrence.due)):
+            return exposure_id  # nothing this copy changes
+    exposure_id, severity, due = _open_exposure(db, finding, occurrence, key, now)
+    memo.exposures[(key.id, finding.fingerprint)] = (exposure_id, severity, due)
+    return exposure_id
+
+
 def _open_exposure(
     db: sqlite3.Connection, finding: Finding, occurrence: Occurrence, key: InventoryKey, now: str
-) -> int:
+) -> tuple[int, Severity, str | None]:
+    """Open the exposure or update the open one: its id, severity and due date now."""
     row = db.execute(
         "SELECT id, severity, due FROM exposures WHERE key_id = ? AND fingerprint = ?"
         " AND status = ?",
@@ -144,7 +178,7 @@ def _open_exposure(
                 occurrence.due,
             ),
         )
-        return int(cursor.lastrowid or 0)
+        return int(cursor.lastrowid or 0), occurrence.severity, occurrence.due
     severity = max(Severity(row["severity"]), occurrence.severity, key=lambda s: s.rank)
     due = min(filter(None, (row["due"], occurrence.due)), default=None)
     db.execute(
@@ -152,4 +186,4 @@ def _open_exposure(
         " scope = ?, revoke = ? WHERE id = ?",
         (now, severity.value, due, key.owner, key.purpose, key.scope, key.revoke, row["id"]),
     )
-    return int(row["id"])
+    return int(row["id"]), severity, due

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from scanner import config as config_module
 from scanner import inventory as inventory_module
+from scanner import service_config, setup
 from scanner.errors import ConfigError
 from scanner.sweep.settings import check_parts
 from scanner.sweep.sources import SourceLines, parse_source
@@ -28,8 +30,22 @@ def check_config(path: Path) -> list[str]:
         problems.append(str(error))
         config = config_module.Config(path=path, document=document)
     problems += check_parts(config)
+    problems += _failures(
+        lambda: service_config.service_options(document, path),
+        lambda: setup.config_allowlist(config),
+    )
     problems += _source_problems(document, path, text)
     problems += _inventory_problems(document, path)
+    return problems
+
+
+def _failures(*checks: Callable[[], object]) -> list[str]:
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except ConfigError as error:
+            problems.append(str(error))
     return problems
 
 

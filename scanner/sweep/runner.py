@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scanner import engine, setup
-from scanner.classify import Classifier
+from connectors.services import ServiceOptions
+from scanner import engine
 from scanner.errors import KeysprawlError
-from scanner.inventory import Inventory
 from scanner.model import Problem
+from scanner.setup import ScanPlan
 from scanner.store import exposures as exposure_store
 from scanner.store.store import Store
 from scanner.store.writer import StoreWriter
@@ -39,11 +39,11 @@ LogLine = Callable[[str], None]
 @dataclass(frozen=True, slots=True)
 class SweepContext:
     settings: SweepSettings
-    inventory: Inventory
-    classifier: Classifier
+    plan: ScanPlan  # inventory, detectors (keys, rules), classifier, suppressions
     store_path: Path
     full: bool = False
     dry_run: bool = False  # tickets: say what would be filed, file nothing
+    services: ServiceOptions = field(default_factory=ServiceOptions)  # [services] defaults
     progress: ProgressFactory = lambda _name: None
     log: LogLine = lambda _line: None
 
@@ -129,7 +129,7 @@ def _attempt(
     previous: dict[str, Any] | None,
     attempt: int,
 ) -> state.SourceOutcome:
-    stamp = inventory_stamp(context.inventory)
+    stamp = inventory_stamp(context.plan.inventory)
     source_plan = plan(source, previous, stamp, _base_options(context), full=context.full)
     result = _scan(context, store, source, source_plan.options, incremental=source_plan.incremental)
     stats = result.stats
@@ -147,7 +147,7 @@ def _first(problems: tuple[Problem, ...]) -> str:
 
 
 def _base_options(context: SweepContext) -> TargetOptions:
-    return TargetOptions(max_file_size=context.settings.max_file_size)
+    return TargetOptions(max_file_size=context.settings.max_file_size, services=context.services)
 
 
 def _scan(
@@ -160,8 +160,7 @@ def _scan(
 ) -> engine.ScanResult:
     context.log(f"{source.name}: scanning ({'since the last sweep' if incremental else 'in full'})")
     connector = connector_for(source.target, options)
-    writer = StoreWriter(store, context.inventory, command="sweep", sources=[source.name])
-    spec = setup.detector_spec(context.inventory, setup.MatchingOptions())
+    writer = StoreWriter(store, context.plan.inventory, command="sweep", sources=[source.name])
     progress = context.progress(source.name)
 
     def advance(chunk: Any) -> None:
@@ -172,8 +171,9 @@ def _scan(
     try:
         result = engine.scan(
             [connector],
-            detectors=spec,
-            classifier=context.classifier,
+            detectors=context.plan.detectors,
+            classifier=context.plan.classifier,
+            suppressions=context.plan.suppressions,
             jobs=1,
             progress=advance,
             on_occurrence=writer.add,

@@ -40,6 +40,7 @@ TOP_LEVEL = frozenset(
         "rules",
         "baseline",
         "allowlist",
+        "services",
     }
 )
 _SWEEP_KEYS = frozenset({"concurrency", "retries", "retry_delay", "max_file_size"})
@@ -70,6 +71,8 @@ class SweepSettings:
     report_dir: Path | None = None
     report_formats: tuple[str, ...] = ("json", "html", "sarif")
     tickets: TicketSettings | None = None
+    rules: tuple[Path, ...] = ()  # extra rule folders or files, beside the built-in rules
+    baseline: Path | None = None
 
 
 def sweep_settings(config: Config) -> SweepSettings:
@@ -94,6 +97,10 @@ def sweep_settings(config: Config) -> SweepSettings:
         report_dir=base / reports["dir"] if _string(reports, "dir", "reports", where) else None,
         report_formats=_formats(reports, where),
         tickets=_tickets(document, where),
+        rules=tuple(base / name for name in _paths(document, "rules", where)),
+        baseline=base / baseline
+        if (baseline := _string(document, "baseline", None, where))
+        else None,
     )
 
 
@@ -123,6 +130,8 @@ def check_parts(config: Config) -> list[str]:
         lambda: _formats(_table(document, "reports", _REPORT_KEYS, where), where),
         lambda: _string(_table(document, "reports", _REPORT_KEYS, where), "dir", "reports", where),
         lambda: _tickets(document, where),
+        lambda: _paths(document, "rules", where),
+        lambda: _string(document, "baseline", None, where),
     ]
     problems = [message for check in checks if (message := _failure(check))]
     return list(dict.fromkeys(problems))
@@ -171,6 +180,13 @@ def _string(table: Mapping[str, Any], key: str, name: str | None, where: _Lines)
     if value is None or (isinstance(value, str) and value):
         return value
     raise ConfigError(f"{where(name, key)}: must be a non-empty string")
+
+
+def _paths(document: Mapping[str, Any], key: str, where: _Lines) -> list[str]:
+    value = document.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ConfigError(f"{where(None, key)}: must be a list of paths")
+    return value
 
 
 def _positive(

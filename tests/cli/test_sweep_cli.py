@@ -362,3 +362,22 @@ def test_ticket_failures_are_reported_with_exit_3(
     tracker.server.fail("/rest/api/2/issue", 500, times=50)
     code, out, _ = sweep_with_token(deployment)
     assert code == 3 and "error: tickets: " in out and "Jira answered 500" in out
+
+
+def test_sweep_runs_the_rules_and_honours_the_global_allowlist(
+    deployment: dict[str, object],
+) -> None:
+    root = Path(deployment["root"])  # type: ignore[arg-type]
+    token = "ghp_" + random_key(36)
+    (root / "shared" / "ci.env").write_text(f"GH_TOKEN={token}\n")
+    (root / "shared" / "fixture.env").write_text(f"GH_TOKEN=ghp_{random_key(36)}\n")
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(config.read_text() + '[allowlist]\npaths = ["fixture\\\\.env$"]\n')
+    code, out, err = sweep(deployment)
+    assert code == 1, err
+    rows = store_rows(
+        deployment,
+        "SELECT rule_id, json_extract(location, '$.path') FROM occurrences WHERE kind = 'unmanaged'",
+    )
+    assert rows == [("github-pat", "ci.env")]
+    assert token not in out + err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -162,3 +163,57 @@ def test_problems_are_logged_with_the_run(tmp_path: Path):
     assert run.status == runs.INCOMPLETE
     assert run.sources == ("src", "-")
     assert run.errors == (Problem("file", "x", "denied"),)
+
+
+def test_a_more_urgent_copy_later_in_the_same_run_updates_the_exposure(tmp_path: Path):
+    with Store.open(tmp_path / "ks.db") as store:
+        writer = StoreWriter(store, inventory(), command="scan", sources=["src"])
+        for index in range(3):
+            writer.add(*finding(f"private-{index}.env", due="2026-03-08"))
+        public_finding, public = finding("public.md", due="2026-03-02")
+        writer.add(public_finding, replace(public, severity=Severity.CRITICAL))
+        writer.add(*finding("later.env", due="2026-03-09"))
+        writer.finish(chunks=5, size=5, findings=1, problems=[])
+        [exposure] = exposures.listed(store, today=date(2026, 3, 1))
+    assert (exposure.severity, exposure.due) == (Severity.CRITICAL, "2026-03-02")
+    assert len(exposure.locations) == 5
+
+
+def test_an_older_store_is_upgraded_one_version_at_a_time_keeping_its_data(tmp_path: Path):
+    path = tmp_path / "ks.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    schema.MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO findings VALUES ('F-1', ?, '…wxyz', 'pay', NULL, '[]', 't', 't')",
+               (DIGEST,))  # fmt: skip
+    db.close()
+    with Store.open(path) as store:
+        assert schema.version(store.db) == schema.SCHEMA_VERSION
+        assert store.db.execute("SELECT key_id FROM findings").fetchone()[0] == "pay"
+
+
+def test_a_failing_migration_leaves_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "ks.db"
+
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk full, say")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (schema.MIGRATIONS[0], broken))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    with pytest.raises(Exception, match="disk full"):
+        Store.open(path)
+    with sqlite3.connect(path) as db:
+        assert schema.version(db) == 1
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables and "findings" in tables
+
+
+def test_an_existing_store_readable_by_others_is_narrowed(tmp_path: Path):
+    path = tmp_path / "ks.db"
+    Store.open(path).close()
+    path.chmod(0o644)
+    Store.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
