@@ -24,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -110,8 +111,14 @@ def strategies(repo: Path, inventory: Path, blobs: list[str]) -> dict[str, float
         stdout=subprocess.PIPE,
     )
     assert process.stdin and process.stdout
-    process.stdin.write("".join(f"{oid}\n" for oid in blobs).encode())
-    process.stdin.close()
+    request = "".join(f"{oid}\n" for oid in blobs).encode()
+    stdin = process.stdin
+
+    def feed() -> None:  # from a thread: git answers while the list is still being written
+        stdin.write(request)
+        stdin.close()
+
+    threading.Thread(target=feed, daemon=True).start()
     for _ in blobs:
         size = int(process.stdout.readline().split()[2])
         detectors.find(process.stdout.read(size + 1)[:-1])

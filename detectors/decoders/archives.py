@@ -7,8 +7,6 @@ expands beyond the ratio a real file has, is refused after reading at most the l
 from __future__ import annotations
 
 import io
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +64,11 @@ class _Readable(Protocol):
 
 
 def members(kind: str, data: bytes, name: str, budget: Budget) -> Iterator[Member | Problem]:
+    # Imported here, not at the top: the pre-commit hook imports this module on every commit
+    # and almost never meets an archive; tarfile alone costs ~10 ms to import.
+    import tarfile
+    import zipfile
+
     readers = {"zip": _zip_members, "tar": _tar_members, "gzip": _gzip_members}
     try:
         yield from readers[kind](data, name, budget)
@@ -82,6 +85,8 @@ def _counted(budget: Budget) -> None:
 
 
 def _zip_members(data: bytes, _name: str, budget: Budget) -> Iterator[Member | Problem]:
+    import zipfile
+
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.is_dir():
@@ -103,6 +108,8 @@ def _zip_members(data: bytes, _name: str, budget: Budget) -> Iterator[Member | P
 
 def _tar_members(data: bytes, _name: str, budget: Budget) -> Iterator[Member | Problem]:
     # Only plain tars come here: a tar.gz is a gzip whose content is a tar.
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
         for info in archive:
             if not info.isfile():
