@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from detectors.rule_model import Allowlist, Rule, RuleSet
+from detectors.rule_model import FIRST_GROUP, Allowlist, Rule, RuleSet
 from scanner.cache import read_cached, write_cached
 from scanner.errors import ConfigError
 from scanner.model import Severity
@@ -286,11 +286,12 @@ def _gitleaks_rule(entry: object, index: int, path: Path, warnings: list[str]) -
         tags=_texts(entry, "tags", where),
         allowlists=tuple(_gitleaks_allowlist(table, f"{where}: allowlist") for table in tables),
         source=str(path),
+        imported=True,
     )
 
 
 def _gitleaks_group(entry: Mapping[str, Any], where: str) -> int:
-    """gitleaks takes `secretGroup`, else the only group if there is exactly one, else all."""
+    """gitleaks takes `secretGroup`, else the first group that matched, else the whole match."""
     explicit = _integer(entry, "secretGroup", where, default=0)
     if explicit:
         return explicit
@@ -300,7 +301,7 @@ def _gitleaks_group(entry: Mapping[str, Any], where: str) -> int:
         groups = regex.compile(_from_re2(entry["regex"])).groups
     except regex.error:
         return 0  # reported by `rules check`
-    return 1 if groups == 1 else 0
+    return FIRST_GROUP if groups else 0
 
 
 def _gitleaks_allowlist(table: object, where: str) -> Allowlist:

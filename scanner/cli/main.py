@@ -12,6 +12,7 @@ from scanner.cli.baseline_cmd import baseline
 from scanner.cli.config_cmd import config_group
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.import_cmd import import_command
+from scanner.cli.incident_cmd import incident
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.report_cmd import report
 from scanner.cli.rules_cmd import rules
@@ -37,6 +38,7 @@ cli.add_command(exposures)
 cli.add_command(config_group)
 cli.add_command(sweep_command)
 cli.add_command(report)
+cli.add_command(incident)
 
 
 def run(argv: list[str] | None = None) -> None:
