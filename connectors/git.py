@@ -41,6 +41,8 @@ class GitScanOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # Commits reachable from these were scanned before (a sweep's cursor): skip them.
     exclude: tuple[str, ...] = ()
+    # Working tree: only files that differ from HEAD (HEAD's own content is in the history).
+    worktree_changes_only: bool = False
     # HTTP headers for cloning (a GitHub/GitLab token): passed to git by environment only.
     clone_headers: tuple[str, ...] = field(default=(), repr=False)
 
@@ -88,7 +90,13 @@ class GitConnector:
             except GitError as error:
                 tally.problem(SOURCE, self.name, str(error))
         if self.options.worktree and not git.bare:
-            yield from worktree_chunks(git, self.name, self.options.max_file_size, tally)
+            yield from worktree_chunks(
+                git,
+                self.name,
+                self.options.max_file_size,
+                tally,
+                changes_only=self.options.worktree_changes_only,
+            )
 
     def _history(self, git: Git, tally: Tally) -> Iterator[Chunk]:
         if git.is_shallow():

@@ -21,8 +21,15 @@ from scanner.sniff import BINARY, content_kind
 SOURCE = "worktree"
 
 
-def worktree_files(git: Git, tally: Tally) -> list[bytes]:
-    """Paths (bytes, relative to the root) of tracked and untracked-not-ignored files."""
+def worktree_files(git: Git, tally: Tally, *, changes_only: bool = False) -> list[bytes]:
+    """Paths (bytes, relative to the root) of tracked and untracked-not-ignored files.
+
+    `changes_only`: of the tracked files, only those that differ from HEAD. The others hold
+    exactly HEAD's blobs, which a history scan covers (a sweep's incremental pass).
+    """
+    if changes_only and git.run("rev-parse", "--verify", "--quiet", "HEAD", check=False).strip():
+        changed = git.run("diff", "--name-only", "--no-renames", "-z", "HEAD").split(b"\0")
+        return list(dict.fromkeys([p for p in changed if p] + _untracked(git)))
     paths: dict[bytes, None] = {}
     for entry in git.run("ls-files", "-z", "--stage").split(b"\0"):
         if not entry:
@@ -33,14 +40,20 @@ def worktree_files(git: Git, tally: Tally) -> list[bytes]:
             tally.notes.append(f"submodule {shown} recorded, not followed")
             continue
         paths[path] = None
-    for path in git.run("ls-files", "-z", "--others", "--exclude-standard").split(b"\0"):
-        if path:
-            paths[path] = None
+    for path in _untracked(git):
+        paths[path] = None
     return list(paths)
 
 
-def worktree_chunks(git: Git, repo: str, max_size: int, tally: Tally) -> Iterator[Chunk]:
-    for raw in worktree_files(git, tally):
+def _untracked(git: Git) -> list[bytes]:
+    listed = git.run("ls-files", "-z", "--others", "--exclude-standard").split(b"\0")
+    return [path for path in listed if path]
+
+
+def worktree_chunks(
+    git: Git, repo: str, max_size: int, tally: Tally, *, changes_only: bool = False
+) -> Iterator[Chunk]:
+    for raw in worktree_files(git, tally, changes_only=changes_only):
         shown = printable_path(os.fsdecode(raw))
         data = _read(git.root / os.fsdecode(raw), shown, max_size, tally)
         if data is not None:

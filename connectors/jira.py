@@ -11,14 +11,16 @@ bodies) with an e-mail address and API token — `JIRA_EMAIL` being set selects 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from connectors.base import Tally
 from connectors.http import HttpPolicy, scrub, token_from
 from connectors.jira_text import adf_text
+from connectors.parallel import bounded
 from connectors.remote import Describe, common_failure, guarded, iso
 from scanner.model import Chunk, Location
 
@@ -34,6 +36,7 @@ _TEXT_TYPES = ("application/json", "application/xml", "application/yaml", "appli
 _TEXT_SUFFIXES = (".txt", ".log", ".env", ".json", ".yaml", ".yml", ".xml", ".cfg", ".conf",
                   ".ini", ".properties", ".toml", ".sh", ".py", ".js", ".ts", ".md", ".csv",
                   ".pem", ".key", ".tf", ".har")  # fmt: skip
+Guard = Callable[[Callable[[], list[Any]]], list[Any]]
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
@@ -62,12 +65,30 @@ class JiraConnector:
         except Exception as error:  # the whole source is unreadable: say why, go on with others
             tally.problem(SOURCE, self.jql, describe(error, "server info"))
             return
-        issues = guarded(
-            tally, SOURCE, f"{self.jql}: search", describe, lambda: _search(client, jql)
-        )
         reader = _IssueReader(client, self.settings, tally, describe)
-        for issue in issues:
-            yield from reader.read(issue)
+        where = f"{self.jql}: search"
+
+        def guard(fetch: Callable[[], list[Any]]) -> list[Any]:
+            return guarded(tally, SOURCE, where, describe, fetch)
+
+        workers = self.settings.http.workers
+        issues = _streamed(_search(client, jql, guard, workers), tally, where, describe)
+        # Search pages come one after another; the issues' extra comment pages and
+        # attachments are fetched by a bounded pool while the next page is read.
+        tasks = (partial(_all, reader.read, issue) for issue in issues)
+        yield from bounded(tasks, self.settings.http.workers)
+
+
+def _streamed(items: Iterator[Any], tally: Tally, where: str, describe: Describe) -> Iterator[Any]:
+    """Items as they arrive; a failure (say on page 2) ends them with one problem line."""
+    try:
+        yield from items
+    except Exception as error:  # what was read before the failure is still scanned
+        tally.problem(SOURCE, where, describe(error, where))
+
+
+def _all(read: Callable[[Any], Iterator[Chunk]], issue: Any) -> list[Chunk]:
+    return list(read(issue))
 
 
 def _email(variable: str) -> str | None:
@@ -111,23 +132,28 @@ def make_client(settings: JiraSettings, token: str, email: str | None) -> Any:
     return client
 
 
-def _search(client: Any, jql: str) -> Iterator[Any]:
+def _search(client: Any, jql: str, guard: Guard, workers: int) -> Iterator[Any]:
     """Page by page, so the issues of pages read before a failure are still scanned."""
     if client.deploymentType == "Cloud":
         yield from _search_by_token(client, jql)
     else:
-        yield from _search_by_start(client, jql)
+        yield from _search_by_start(client, jql, guard, workers)
 
 
-def _search_by_start(client: Any, jql: str) -> Iterator[Any]:
-    """Server/DC: `startAt` + `total`. The page size is the server's (it may cap ours)."""
-    start = 0
-    while True:
-        page = client.search_issues(jql, startAt=start, maxResults=SEARCH_PAGE, fields=FIELDS)
-        yield from page
-        start += len(page)
-        if not page or start >= page.total:
-            return
+def _search_by_start(client: Any, jql: str, guard: Guard, workers: int) -> Iterator[Any]:
+    """Server/DC: the first page gives `total` and the server's page size; the other pages
+    are then fetched by a bounded pool (each failing page is one problem, the rest go on)."""
+    first = client.search_issues(jql, startAt=0, maxResults=SEARCH_PAGE, fields=FIELDS)
+    yield from first
+    size = len(first)
+    if not size or size >= first.total:
+        return
+
+    def page(start: int) -> list[Any]:
+        return list(client.search_issues(jql, startAt=start, maxResults=size, fields=FIELDS))
+
+    starts = range(size, first.total, size)
+    yield from bounded([partial(guard, partial(page, start)) for start in starts], workers)
 
 
 def _search_by_token(client: Any, jql: str) -> Iterator[Any]:

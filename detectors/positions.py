@@ -18,6 +18,9 @@ class LineIndex:
         self._first_line = first_line
         self._newlines: list[int] | None = None
         self._lookups = 0
+        # (line start, offset, column) of the last lookup: on a long line (a 1 GB minified
+        # file) each column is counted from the previous one, not from the line start.
+        self._last = (-1, 0, 1)
 
     def position(self, offset: int) -> tuple[int, int]:
         self._lookups += 1
@@ -29,6 +32,15 @@ class LineIndex:
                 self._newlines = [m.start() for m in _NEWLINE.finditer(self._data)]
             line_index = bisect.bisect_left(self._newlines, offset)
             line_start = self._newlines[line_index - 1] + 1 if line_index else 0
+        return self._first_line + line_index, self._column(line_start, offset)
+
+    def _column(self, line_start: int, offset: int) -> int:
         # Columns count characters, not bytes, so a UTF-8 line before the key stays exact.
-        column = len(self._data[line_start:offset].decode("utf-8", "replace")) + 1
-        return self._first_line + line_index, column
+        last_start, last_offset, last_column = self._last
+        if last_start == line_start and last_offset <= offset:
+            start, column = last_offset, last_column
+        else:
+            start, column = line_start, 1
+        column += len(self._data[start:offset].decode("utf-8", "replace"))
+        self._last = (line_start, offset, column)
+        return column

@@ -40,7 +40,7 @@ def _compile_problems(rule: Rule) -> list[str]:
 
 def _example_problems(rule: Rule, rule_set: RuleSet, paths: list[bool]) -> list[str]:
     problems: list[str] = []
-    if not rule.examples:
+    if not rule.examples and not rule.imported:
         problems.append("has no examples")
     for accelerate in paths:
         matcher = RuleMatcher(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detectors.positions import LineIndex
-from detectors.rule_model import INLINE_ALLOW_MARKERS, Allowlist, Rule, RuleSet
+from detectors.rule_model import FIRST_GROUP, INLINE_ALLOW_MARKERS, Allowlist, Rule, RuleSet
 from scanner.fingerprint import Fingerprinter, normalize, pem_label, preview
 from scanner.model import Match
 
@@ -147,7 +147,7 @@ class RuleMatcher:
         finditer = compiled.pattern.finditer
         try:
             for found in finditer(content.data, region_start, region_end, timeout=self._timeout):
-                start, end = found.span(rule.secret_group)
+                start, end = _secret_span(found, rule.secret_group)
                 if start < 0 or start == end:
                     continue
                 if self._allowed(compiled, content, found, start, end):
@@ -186,6 +186,18 @@ class RuleMatcher:
             preview(normalized, pem_label=pem_label(value)),
             rule_id=rule.id,
         )
+
+
+def _secret_span(found: Any, group: int) -> tuple[int, int]:
+    if group != FIRST_GROUP:
+        span: tuple[int, int] = found.span(group)
+        return span
+    for number in range(1, found.re.groups + 1):
+        start, end = found.span(number)
+        if end > start >= 0:
+            return start, end
+    whole: tuple[int, int] = found.span(0)
+    return whole
 
 
 def _prefilter(rule_set: RuleSet, accelerate: bool, cache: bool) -> Any:

@@ -13,6 +13,7 @@ from scanner.model import Severity
 # Inline markers that suppress a rule match on their line (gitleaks' marker is honoured too,
 # so a repository migrating from gitleaks keeps its annotations).
 INLINE_ALLOW_MARKERS = (b"keysprawl:allow", b"gitleaks:allow")
+FIRST_GROUP = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Rule:
     id: str
     description: str
     regex: str
+    # The capture group holding the secret; 0 is the whole match, FIRST_GROUP the first group
+    # that took part in the match (gitleaks' rule when a config names none).
     secret_group: int = 1
     keywords: tuple[str, ...] = ()
     entropy: float | None = None
@@ -47,6 +50,8 @@ class Rule:
     # A template of the bare secret (`ghp_{{alnum:36}}`), placed by the tests in many syntaxes.
     sample: str | None = None
     source: str = field(default="", compare=False)
+    # Imported from a gitleaks config: it carries no examples to check.
+    imported: bool = False
 
     @property
     def generic(self) -> bool:

@@ -12,9 +12,11 @@ from scanner.cli.baseline_cmd import baseline
 from scanner.cli.config_cmd import config_group
 from scanner.cli.exposures_cmd import exposures
 from scanner.cli.import_cmd import import_command
+from scanner.cli.incident_cmd import incident
 from scanner.cli.inventory_cmd import inventory
 from scanner.cli.report_cmd import report
 from scanner.cli.rules_cmd import rules
+from scanner.cli.runs_cmd import runs
 from scanner.cli.scan_cmd import scan
 from scanner.cli.sweep_cmd import sweep_command
 from scanner.errors import ExitCode, KeysprawlError
@@ -37,6 +39,8 @@ cli.add_command(exposures)
 cli.add_command(config_group)
 cli.add_command(sweep_command)
 cli.add_command(report)
+cli.add_command(runs)
+cli.add_command(incident)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -55,7 +55,9 @@ def service_options(function: F) -> F:
         ),
         click.option("--jira-url", metavar="URL", help="Jira site (default $JIRA_URL)."),
         click.option(
-            "--since", type=Since(), help="Remote sources: only items updated since then."
+            "--since",
+            type=Since(),
+            help="Only commits (repositories) and items (remote sources) since then.",
         ),
         click.option(
             "--api-workers",

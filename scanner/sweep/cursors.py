@@ -49,7 +49,10 @@ def plan(
         exclude = tuple(sorted(set(usable["tips"].values()))) if usable and "tips" in usable else ()
         branch = source.settings.get("branch")
         git = replace(
-            base.git, exclude=exclude, branches=(branch,) if branch else base.git.branches
+            base.git,
+            exclude=exclude,
+            worktree_changes_only=bool(exclude),  # unchanged files are HEAD's, read before
+            branches=(branch,) if branch else base.git.branches,
         )
         return Plan(replace(base, git=git), {"stamp": stamp, "tips": tips}, bool(exclude))
     if source.service:

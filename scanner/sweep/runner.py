@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from connectors.services import ServiceOptions
-from scanner import engine
+from scanner import engine, service_config
 from scanner.errors import KeysprawlError
 from scanner.model import Problem
 from scanner.setup import ScanPlan
@@ -147,7 +147,10 @@ def _first(problems: tuple[Problem, ...]) -> str:
 
 
 def _base_options(context: SweepContext) -> TargetOptions:
-    return TargetOptions(max_file_size=context.settings.max_file_size, services=context.services)
+    # [services] of the config, and the inventory's approved github-secret: places.
+    places = service_config.secret_places(context.plan.inventory)
+    services = replace(context.services, secret_places=places)
+    return TargetOptions(max_file_size=context.settings.max_file_size, services=services)
 
 
 def _scan(

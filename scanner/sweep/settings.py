@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scanner import service_config
 from scanner.config import Config
 from scanner.errors import ConfigError
 from scanner.sweep.sources import Source, SourceLines, parse_sources
@@ -40,7 +41,7 @@ TOP_LEVEL = frozenset(
         "rules",
         "baseline",
         "allowlist",
-        "services",
+        "services",  # base URLs, token variables, HTTP policy: scanner.service_config
     }
 )
 _SWEEP_KEYS = frozenset({"concurrency", "retries", "retry_delay", "max_file_size"})
@@ -132,6 +133,7 @@ def check_parts(config: Config) -> list[str]:
         lambda: _tickets(document, where),
         lambda: _paths(document, "rules", where),
         lambda: _string(document, "baseline", None, where),
+        lambda: service_config.service_options(document, config.path),
     ]
     problems = [message for check in checks if (message := _failure(check))]
     return list(dict.fromkeys(problems))

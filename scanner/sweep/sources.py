@@ -27,6 +27,7 @@ KIND_KEYS: dict[str, frozenset[str]] = {
     "gitlab": frozenset({"target", "url", "token_env"}),
     "jira": frozenset({"jql", "url", "token_env", "email_env"}),
 }
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _REQUIRED = {"folder": ("path",), "github": ("target",), "jira": ("jql", "url")}
 
 
@@ -98,6 +99,12 @@ def parse_source(entry: object, index: int, base: Path, where: SourceLines) -> S
             )
         if not isinstance(value, str):
             raise ConfigError(f"{where(index, key)}: must be a string")
+        if key.endswith("_env") and not _ENV_NAME.match(value):
+            # Never echoed: a token may have been pasted where its variable's name goes.
+            raise ConfigError(
+                f"{where(index, key)}: must name an environment variable in capitals,"
+                " like GITHUB_TOKEN (never the token itself)"
+            )
     for key in _REQUIRED.get(kind, ()):
         if not entry.get(key):
             raise ConfigError(f"{where(index)}: a {kind} source needs {key!r}")

@@ -132,3 +132,22 @@ def test_a_gitleaks_config_can_be_given_as_extra_rules(tmp_path: Path) -> None:
     )
     assert [r["rule_id"] for r in _jsonl(result.stdout)] == ["acme-internal"]
     assert value not in result.stdout
+
+
+def test_a_pathological_line_cannot_hang_a_scan(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "slow.toml").write_text(
+        'schema = "keysprawl-rules/1"\n'
+        "[[rules]]\n"
+        'id = "backtracks"\n'
+        'description = "catastrophic backtracking on long runs of a"\n'
+        "regex = '''((?:a|aa)+b)'''\n"
+        "examples = ['ab']\n"
+    )
+    (tmp_path / "input.txt").write_text("a" * 80 + "x ab\n")
+    result = run_keysprawl(
+        "scan", tmp_path / "input.txt", "--rules", tmp_path / "rules", "--no-builtin-rules"
+    )
+    # Exit 3: the rule may have missed a match there, so the scan cannot read as clean.
+    assert result.code == 3, result.stderr
+    assert "error: rules backtracks: ran out of time on 1 item(s)" in result.stdout

@@ -139,3 +139,18 @@ def test_bad_config_is_a_usage_error(tmp_path: Path):
     result = run_keysprawl("scan", "src", "--inventory", inventory, cwd=tmp_path)
     assert result.code == 2
     assert "keysprawl.toml:2: [policy.due_after] high" in result.stderr
+
+
+def test_the_log_of_runs(tmp_path: Path):
+    """(Errors in the log: tests/scanner/store/test_store.py, in-process.)"""
+    inventory, _ = project(tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    run_keysprawl("scan", "src", "--inventory", inventory, "--store", cwd=tmp_path)
+    result = run_keysprawl("runs", "--format", "json", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    second, first = json.loads(result.stdout)
+    assert (first["counts"]["new_occurrences"], second["counts"]["new_occurrences"]) == (2, 0)
+    assert first["sources"] == ["src"] and first["command"] == "scan"
+    assert first["status"] == "complete" and first["errors"] == []
+    text = run_keysprawl("runs", "--limit", "1", cwd=tmp_path).stdout
+    assert text.startswith(f"#{second['id']:<5}") and text.count("\n#") == 0

@@ -381,3 +381,16 @@ def test_sweep_runs_the_rules_and_honours_the_global_allowlist(
     )
     assert rows == [("github-pat", "ci.env")]
     assert token not in out + err
+
+
+def test_incremental_sweep_reads_changed_worktree_files_only(deployment: dict[str, object]) -> None:
+    sweep(deployment)
+    repo, keys = Path(deployment["repo"]), deployment["keys"]  # type: ignore[arg-type]
+    (repo / "file3.txt").write_text(f"edited, not committed: {keys['git-key']}\n")  # type: ignore[index]
+    sweep(deployment)
+    assert source_chunks(deployment, 2)["app-repo"] == 1  # only the edited file
+    paths = store_rows(
+        deployment,
+        "SELECT json_extract(location, '$.path') FROM occurrences WHERE source = 'worktree'",
+    )
+    assert ("file3.txt",) in paths

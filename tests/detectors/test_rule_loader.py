@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import random_key
 
 from detectors.base import DetectorSpec
 from detectors.rule_loader import load_sources
+from detectors.rule_model import FIRST_GROUP
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
@@ -109,7 +111,7 @@ def test_a_gitleaks_config_maps_onto_rules(tmp_path: Path) -> None:
         ("internal",),
     )
     assert acme.allowlists[0].regex_target == "line"
-    assert rules["one-group"].secret_group == 1  # gitleaks: the only group is the secret
+    assert rules["one-group"].secret_group == FIRST_GROUP  # gitleaks: the first group that matched
     assert loaded.rule_set.allowlist.paths == ("^vendor/",)
 
 
@@ -122,3 +124,40 @@ def test_imported_gitleaks_rules_match_and_honour_their_allowlists(tmp_path: Pat
         assert [(m.rule_id, m.line) for m in found] == [("acme-key", 1), ("one-group", 2)]
         assert detectors.find(f'acme_key = "{value}"  # test_fixture\n'.encode()) == []
         assert detectors.find(b'acme_key = "00deadbeef00aaaaaaaaaaaaaaaaaaaa"\n') == []
+
+
+# Shapes of the rules in gitleaks' own default configuration: a mid-pattern `(?i)`, scoped
+# `(?-i:...)`, two alternative capture groups, `\x60`, a rule-level allowlist.
+GITLEAKS_DEFAULT_STYLE = r"""
+[[rules]]
+id = "adobe-client-secret"
+regex = '''\b(p8e-(?i)[a-z0-9]{32})(?:[\x60'"\s;]|\\[nr]|$)'''
+entropy = 2
+keywords = ["p8e-"]
+
+[[rules]]
+id = "atlassian-api-token"
+regex = '''(?i)[\w.-]{0,50}?(?:(?-i:JIRA|[Jj]ira))(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9]{20}[a-f0-9]{4})(?:[\x60'"\s;]|\\[nr]|$)|\b(ATATT3[A-Za-z0-9_\-=]{186})(?:[\x60'"\s;]|\\[nr]|$)'''
+entropy = 3.5
+keywords = ["jira", "atatt3"]
+
+[[rules]]
+id = "aws-access-token"
+regex = '''\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b'''
+keywords = ["akia"]
+[[rules.allowlists]]
+regexes = ['''.+EXAMPLE$''']
+"""
+
+
+def test_gitleaks_default_style_rules_extract_the_first_matching_group(tmp_path: Path) -> None:
+    rule_set = load_sources([_write(tmp_path, GITLEAKS_DEFAULT_STYLE, "gl.toml")]).rule_set
+    adobe = "p8e-" + random_key(32)
+    jira = random_key(20, alphabet="abcdefghijklmnopqrstuvwxyz0123456789") + "0a1f"
+    atlassian = "ATATT3" + random_key(186)
+    aws = "AKIA" + random_key(16, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    text = f"s: {adobe}\njira_token={jira}\nX_JIRA={atlassian}\nid={aws}\nid=AKIA{'X' * 9}EXAMPLE\n"
+    for accelerate in (False, True):
+        found = DetectorSpec((), accelerate=accelerate, rules=rule_set).build().find(text.encode())
+        values = [text.encode()[m.start : m.end].decode() for m in found]
+        assert sorted(values) == sorted([adobe, jira, atlassian, aws])

@@ -175,3 +175,22 @@ def test_notebook_key_in_an_output_stream() -> None:
     content = _notebook([cell])
     key_line = next(number for number, line in enumerate(content.splitlines(), 1) if key in line)
     assert only(found(content, key)).line == key_line
+
+
+def test_random_blobs_and_images_do_not_flood_the_rules() -> None:
+    from pathlib import Path
+
+    import rules
+    from detectors.base import DetectorSpec
+    from detectors.rule_loader import load_sources
+
+    rule_set = load_sources([Path(rules.__file__).parent]).rule_set
+    png = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(3000)
+    lines = [f"  blob{n}: {b64(secrets.token_bytes(48).decode('latin-1'))}" for n in range(300)]
+    lines.append(f'<img src="data:image/png;base64,{b64(png.decode("latin-1"))}">')
+    data = "\n".join(lines).encode()
+
+    def found(depth: int) -> list[Match]:
+        return DetectorSpec((), rules=rule_set, decode_depth=depth).build().find(data)
+
+    assert found(3) == found(0)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from fakes.server import FakeServer, Response, start_at_pages, token_pages
+from fakes.server import FakeServer, Request, Response, start_at_pages, token_pages
 
 DATE = "2026-03-01T10:00:00.000+0000"
 
@@ -78,6 +79,23 @@ class JiraFake:
         })  # fmt: skip
         return key
 
+    def _updated_since(self, pages: Any) -> Any:
+        """Honours `updated >= "yyyy-MM-dd HH:mm"` in the JQL, as Jira does (incremental scans)."""
+
+        def handler(request: Request) -> Response:
+            found = re.search(r'updated >= "([^"]+)"', request.query.get("jql", ""))
+            issues = self.issues
+            if found:
+                issues = [
+                    i
+                    for i in issues
+                    if i["fields"]["updated"][:16].replace("T", " ") >= found.group(1)
+                ]
+            answer: Response = pages(issues, "issues")(request)
+            return answer
+
+        return handler
+
     def serve(self) -> None:
         api = f"/rest/api/{self.version}"
         self.server.route(f"{api}/serverInfo", {
@@ -87,10 +105,10 @@ class JiraFake:
         })  # fmt: skip
         self.server.route(f"{api}/field", [])
         if self.cloud:
-            self.server.route(f"{api}/search/jql", token_pages(self.issues, "issues"))
+            self.server.route(f"{api}/search/jql", self._updated_since(token_pages))
             self.server.route(f"{api}/search", Response.json({"errorMessages": ["gone"]}, 410))
         else:
-            self.server.route(f"{api}/search", start_at_pages(self.issues, "issues"))
+            self.server.route(f"{api}/search", self._updated_since(start_at_pages))
         for key, comments in self.comments.items():
             self.server.route(f"{api}/issue/{key}/comment", start_at_pages(comments, "comments"))
         for path, data in self.attachments.items():

@@ -1,0 +1,201 @@
+"""The nightly sweep: first sweep, an unchanged second one, and one with a single new commit.
+
+    python bench/sweep.py [--repos 50] [--commits 200] [--out bench/out/sweep]
+
+Builds N local repositories (git fast-import, random text, a few planted inventory keys), a
+fake Jira on 127.0.0.1 with 300 issues (the tests' fake, driven by the real `jira` client),
+and a keysprawl.toml listing them all. Reports wall time and peak RSS (`/usr/bin/time -v`) of
+each sweep, and the peak RSS of a sweep of a fifth of the sources, to show memory stays flat
+as sources are added. Target: the unchanged sweep under a tenth of the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from fakes.jira import JiraFake
+from fakes.server import FakeServer
+
+ALNUM = string.ascii_letters + string.digits
+
+
+def fast_import_stream(rng: random.Random, commits: int, planted: str) -> bytes:
+    out = []
+    for number in range(1, commits + 1):
+        lines = [
+            " ".join("".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(8))
+            for _ in range(40)
+        ]
+        if number == commits // 2:
+            lines.append(f"API_KEY={planted}")
+        content = ("\n".join(lines) + "\n").encode()
+        message = f"change {number}\n".encode()
+        out.append(b"commit refs/heads/main\n")
+        out.append(b"committer Dev <dev@example.com> %d +0000\n" % (1_700_000_000 + number * 60))
+        out.append(b"data %d\n%s" % (len(message), message))
+        out.append(
+            b"M 100644 inline file%d.txt\ndata %d\n%s\n" % (number % 20, len(content), content)
+        )
+    return b"".join(out)
+
+
+def make_repo(path: Path, rng: random.Random, commits: int, planted: str) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(
+        ["git", "-C", str(path), "fast-import", "--quiet"],
+        input=fast_import_stream(rng, commits, planted),
+        check=True,
+    )
+    subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
+
+
+def write_inventory(path: Path, keys: list[str]) -> None:
+    import hashlib
+
+    lines = ["version = 1"]
+    for index, value in enumerate(keys):
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        lines += [
+            "[[keys]]",
+            f'id = "key-{index}"',
+            'owner = "bench-team"',
+            "[[keys.fingerprints]]",
+            f'digest = "sha256:{digest}"',
+            f"length = {len(value)}",
+            'charset = "alnum"',
+            'preview = "…"',
+        ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_config(root: Path, repos: list[Path], jira_url: str) -> Path:
+    config = root / "keysprawl.toml"
+    text = [
+        'inventory = "inventory.toml"',
+        "[store]",
+        'path = "state.db"',
+        "[sweep]",
+        "concurrency = 4",
+        "retry_delay = 0",
+    ]
+    for repo in repos:
+        text += ["[[sources]]", 'kind = "git"', f'path = "{repo}"']
+    text += ["[[sources]]", 'kind = "jira"', 'jql = "project = OPS"', f'url = "{jira_url}"']
+    config.write_text("\n".join(text) + "\n")
+    return config
+
+
+def timed_sweep(config: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    completed = subprocess.run(
+        ["/usr/bin/time", "-v", sys.executable, "-m", "scanner", "sweep", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode not in (0, 1):
+        sys.exit(
+            f"sweep failed ({completed.returncode}): {completed.stdout[-400:]} {completed.stderr[-800:]}"
+        )
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr).group(1))  # type: ignore[union-attr]
+    return seconds, rss, completed.stdout.strip().splitlines()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repos", type=int, default=50)
+    parser.add_argument("--commits", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=Path("bench/out/sweep"))
+    arguments = parser.parse_args()
+    shutil.rmtree(arguments.out, ignore_errors=True)
+    arguments.out.mkdir(parents=True)
+    root = arguments.out.resolve()
+    rng = random.Random(11)
+    keys = ["".join(rng.choices(ALNUM, k=40)) for _ in range(1000)]
+    write_inventory(root / "inventory.toml", keys)
+    repos = [root / f"repo{n:02d}" for n in range(arguments.repos)]
+    for n, repo in enumerate(repos):
+        make_repo(repo, rng, arguments.commits, keys[n])
+    env = {**os.environ, "JIRA_TOKEN": "bench-token", "KEYSPRAWL_CACHE_DIR": str(root / "cache")}
+    env.pop("JIRA_EMAIL", None)
+    with FakeServer() as server:
+        jira = JiraFake(server)
+        for n in range(300):
+            jira.issue(
+                f"ticket {n}: "
+                + " ".join(rng.choices(["deploy", "error", "timeout", "config"], k=30)),
+                comments=[f"comment {c}" for c in range(3)],
+            )
+        jira.serve()
+        (root / "small").mkdir()
+        (root / "small" / "inventory.toml").write_text((root / "inventory.toml").read_text())
+        small = write_config(root / "small", repos[: max(1, arguments.repos // 5)], server.url)
+        config = write_config(root, repos, server.url)
+        print(
+            f"{arguments.repos} repositories x {arguments.commits} commits, 1,000-key inventory, fake Jira with 300 issues"
+        )
+        first = timed_sweep(config, env)
+        second = timed_sweep(config, env)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repos[0]),
+                "-c",
+                "user.name=Dev",
+                "-c",
+                "user.email=d@e.x",
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-m",
+                "one more",
+            ],
+            check=True,
+        )
+        (repos[0] / "new.txt").write_text(f"TOKEN={keys[999]}\n")
+        subprocess.run(["git", "-C", str(repos[0]), "add", "new.txt"], check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(repos[0]),
+                "-c",
+                "user.name=Dev",
+                "-c",
+                "user.email=d@e.x",
+                "commit",
+                "-q",
+                "-m",
+                "key",
+            ],
+            check=True,
+        )
+        third = timed_sweep(config, env)
+        fifth = timed_sweep(small, env)
+    for name, (seconds, rss, line) in (
+        ("first (full)", first),
+        ("second (nothing changed)", second),
+        ("third (one new commit)", third),
+    ):
+        print(f"{name:26} {seconds:6.2f} s  peak RSS {rss / 1024:6.1f} MB  | {line}")
+    print(f"unchanged / first: {second[0] / first[0]:.2f}  (target < 0.10)")
+    print(
+        f"first sweep peak RSS: {len(repos) // 5} repositories + Jira {fifth[1] / 1024:.1f} MB; all {len(repos)}: {first[1] / 1024:.1f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
