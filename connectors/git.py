@@ -18,10 +18,11 @@ from pathlib import Path
 
 from connectors.base import Tally
 from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
+from connectors.git_blob_history import BlobHistory
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError, open_repository
 from connectors.git_clone import display_url, is_url, mirror_clone
-from connectors.git_commits import SOURCE, CommitChunker, Provenance
+from connectors.git_commits import SOURCE
 from connectors.git_history import Commit, Selection, list_commits, read_commits
 from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
@@ -103,24 +104,19 @@ class GitConnector:
         commits = list_commits(git, self.options.selection)
         extra = unreachable_objects(git) if self.options.all_objects else Unreachable((), ())
         commits += [Commit(commit, None) for commit in extra.commits]
+        history = BlobHistory(git, self.name, tally, self.options.max_file_size)
         blobs = BlobReader(git, self.options.max_file_size)
         try:
-            chunker = CommitChunker(blobs, tally)
             all_refs = self.options.all_objects
-            yield from _history_chunks(git, self.name, commits, chunker, tally, all_refs=all_refs)
+            yield from _history_chunks(git, commits, history, tally, all_refs=all_refs)
             yield from unreachable_chunks(git, self.name, blobs, extra.blobs, tally)
         finally:
+            history.close()
             blobs.close()
 
 
 def _history_chunks(
-    git: Git,
-    repo: str,
-    commits: list[Commit],
-    chunker: CommitChunker,
-    tally: Tally,
-    *,
-    all_refs: bool,
+    git: Git, commits: list[Commit], history: BlobHistory, tally: Tally, *, all_refs: bool
 ) -> Iterator[Chunk]:
     ids = [commit.id for commit in commits]
     # Every ref that reaches a commit, else the one the walk came through.
@@ -128,11 +124,10 @@ def _history_chunks(
     refs.update(refs_reaching(git, set(ids), all_refs=all_refs))
 
     def unreadable(commit: str, message: str) -> None:
-        tally.problem(SOURCE, f"{repo} commit {commit}", message)
+        tally.problem(SOURCE, f"{history.repo} commit {commit}", message)
 
     for record in read_commits(git, ids, unreadable, workers=git_workers()):
-        origin = Provenance(repo, record.id, refs.get(record.id), record.author, record.date)
-        yield from chunker.chunks(origin, record.message, record.patch)
+        yield from history.chunks(record, refs.get(record.id))
 
 
 def git_workers() -> int:

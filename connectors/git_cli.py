@@ -7,14 +7,35 @@ paths and messages need not be UTF-8.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 # Options that keep git's output machine-readable whatever the user's configuration says.
 _CONFIG = ("-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "color.ui=never")
+
+
+# Pipe ends of running git processes. A process forked while they are open (the engine's
+# worker pool) would hold copies: git would never see the end of its input, and we would wait
+# for it forever. In every forked child they are pointed at /dev/null at once.
+_PIPES: weakref.WeakSet[IO[bytes]] = weakref.WeakSet()
+
+
+def _release_pipes_in_child() -> None:
+    null = os.open(os.devnull, os.O_RDWR)
+    for pipe in list(_PIPES):
+        if not pipe.closed:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(null, pipe.fileno())
+    os.close(null)
+
+
+os.register_at_fork(after_in_child=_release_pipes_in_child)
 
 
 class GitError(Exception):
@@ -58,13 +79,17 @@ class Git:
         return completed.stdout
 
     def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             self.command(*args),
             stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=git_env(),
         )
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe is not None:
+                _PIPES.add(pipe)
+        return process
 
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"

@@ -17,19 +17,19 @@ from connectors.git_cli import Git, first_line
 
 _MARK = b"\0\0C"
 _FORMAT = "--format=%x00%x00C%H%x00%an <%ae>%x00%aI%x00%B%x00"
-_DIFF_OPTIONS = (
+# Per commit: its header, then one raw entry per path whose blob changed (a tree comparison,
+# no content diff: the blobs are read whole). Merges list only paths new to every parent.
+_RAW_OPTIONS = (
     "diff-tree",
     "--stdin",
-    "-p",
-    "-U0",
-    "--cc",
+    "-r",
+    "-c",
+    "--raw",
+    "-z",
     "--root",
     "--always",
     "--full-index",
     "--no-renames",
-    "--irreversible-delete",  # a deleted file's old lines are neither needed nor read
-    "--no-textconv",
-    "--no-ext-diff",
     "--ignore-submodules=none",
     _FORMAT,
 )
@@ -46,7 +46,7 @@ class Commit:
 
 @dataclass(frozen=True, slots=True)
 class CommitRecord:
-    """One commit as read: header fields and the raw patch text of its changes."""
+    """One commit as read: header fields and git's raw list of its changed paths."""
 
     id: str
     author: str
@@ -186,7 +186,7 @@ def _read_serial(
 
 def _stream(git: Git, commits: Sequence[str]) -> _Stream:
     """Records until git stops; returns (records completed, failure message or None)."""
-    process = git.popen(_DIFF_OPTIONS, stdin=True)
+    process = git.popen(_RAW_OPTIONS, stdin=True)
     assert process.stdin is not None and process.stdout is not None
     _feed(process.stdin, commits)
     done = 0

@@ -6,8 +6,12 @@ that cannot be read or written is ignored, never an error.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 CACHE_ENV = "KEYSPRAWL_CACHE_DIR"
 
@@ -46,3 +50,23 @@ def write_cached(name: str, data: bytes) -> None:
         temporary.replace(folder / name)
     except OSError:
         return
+
+
+def parsed_toml(raw: bytes, kind: str, parse: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
+    """A TOML file's parsed content, from a JSON copy cached under the file's digest.
+
+    Parsing TOML in pure Python costs ~0.5 s for a 10,000-key inventory and ~20 ms for the
+    built-in rules, on every scan and every commit hook; reading the JSON copy costs a tenth.
+    The copy holds exactly the file's own (public) content, dates as strings.
+    """
+    name = f"{kind}-{hashlib.sha256(raw).hexdigest()[:32]}.json"
+    cached = read_cached(name)
+    if cached is not None:
+        try:
+            document: dict[str, Any] = json.loads(cached)
+            return document
+        except ValueError:
+            pass
+    document = parse(raw)
+    write_cached(name, json.dumps(document, default=str).encode())
+    return document

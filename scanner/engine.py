@@ -113,6 +113,8 @@ def scan(
         chain.from_iterable(connector.chunks(tally) for connector in connectors)
     )
     for chunk, matches in _matched(chunks, detectors, jobs, timeouts):
+        if chunk.context:
+            continue
         stats.chunks += 1
         stats.bytes += len(chunk.data)
         for match in matches:
@@ -160,8 +162,32 @@ def _matched(
     for chunk, matches in stream:
         if chunk.blob_id is not None and matches:
             cache[chunk.blob_id] = matches
-        yield chunk, matches
-    yield from ((chunk, cache.get(chunk.blob_id or "", [])) for chunk in fresh.repeats)
+        yield chunk, _introduced(matches, chunk.previous, cache)
+    for chunk in fresh.repeats:
+        yield chunk, _introduced(cache.get(chunk.blob_id or "", []), chunk.previous, cache)
+
+
+def _introduced(
+    matches: list[Match], previous: tuple[str, ...], cache: dict[str, list[Match]]
+) -> list[Match]:
+    """The matches a new version adds: values the replaced versions held fewer times.
+
+    A key that stays in a file edited 1,000 times is one copy, introduced once. Earlier
+    versions come first in the stream (parents before children), so their matches are known.
+    """
+    if not previous or not matches:
+        return matches
+    before: Counter[str] = Counter()
+    for blob in previous:
+        counts = Counter(match.fingerprint for match in cache.get(blob, []))
+        before |= counts  # a value in any parent was not introduced by this commit
+    added = []
+    for match in matches:
+        if before[match.fingerprint] > 0:
+            before[match.fingerprint] -= 1
+        else:
+            added.append(match)
+    return added
 
 
 class _FreshOnly:

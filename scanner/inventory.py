@@ -6,8 +6,6 @@ edits go through `scanner.inventory_edit`, which keeps the file's comments.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import tomllib
@@ -17,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scanner.cache import read_cached, write_cached
+from scanner.cache import parsed_toml
 from scanner.charsets import BY_NAME, PEM
 from scanner.errors import ConfigError
 
@@ -125,17 +123,7 @@ def _document(path: Path) -> dict[str, Any]:
         raise ConfigError(f"inventory not found: {path}") from None
     except OSError as error:
         raise ConfigError(f"cannot read inventory {path}: {error.strerror}") from None
-    cache_name = "inventory-" + hashlib.sha256(raw).hexdigest()[:32] + ".json"
-    cached = read_cached(cache_name)
-    if cached is not None:
-        try:
-            document: dict[str, Any] = json.loads(cached)
-            return document
-        except ValueError:
-            pass
-    document = _parse_toml(raw, path)
-    write_cached(cache_name, json.dumps(document, default=str).encode())
-    return document
+    return parsed_toml(raw, "inventory", lambda data: _parse_toml(data, path))
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:

@@ -93,6 +93,11 @@ class Chunk:
     original file, for content that starts mid-file (a diff hunk). `encodings` names the
     file-level decoding that produced the data (`zip`, `utf-16le`), outermost first; every
     match in it carries them ahead of its own.
+
+    `previous` names the blobs this content replaced (a file's versions in the parent
+    commits): a value they already held was not introduced here and is not reported again.
+    A `context` chunk is matched only so that a later chunk can name it in `previous` (the
+    version before an incremental scan's first commit); it is never reported.
     """
 
     data: bytes = field(repr=False)
@@ -100,6 +105,8 @@ class Chunk:
     blob_id: str | None = None
     first_line: int = 1
     encodings: tuple[str, ...] = ()
+    previous: tuple[str, ...] = ()
+    context: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from detectors.rule_loader import LoadedRules, load_sources, parse_allowlist
 from detectors.rule_model import NO_RULES, Allowlist, RuleSet
 from rules import RULES_DIR
 from scanner import inventory as inventory_module
-from scanner.baseline import load_baseline
 from scanner.classify import Classifier
 from scanner.config import Config, PolicyConfig
 from scanner.errors import ConfigError
@@ -92,6 +91,8 @@ def classifier(
 
 
 def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
+    from scanner.baseline import load_baseline  # deferred: only scans with a baseline read it
+
     return Suppressions(
         baseline=load_baseline(baseline) if baseline else frozenset(),
         paths=rule_set.allowlist.paths,

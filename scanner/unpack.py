@@ -28,10 +28,11 @@ class Unpacker:
 
     def chunks(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
         for chunk in chunks:
-            if not needs_expanding(chunk.data):
-                yield chunk
-            elif chunk.blob_id is not None and chunk.blob_id in self._expanded:
+            # A blob seen again may come without its data (git history sends each blob once).
+            if chunk.blob_id is not None and chunk.blob_id in self._expanded:
                 yield from self._seen_again(chunk, self._expanded[chunk.blob_id])
+            elif not needs_expanding(chunk.data):
+                yield chunk
             else:
                 yield from self._expand(chunk)
 

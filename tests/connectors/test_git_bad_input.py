@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -84,7 +86,7 @@ def test_corrupt_object_is_reported_and_the_walk_goes_on(tmp_path: Path) -> None
 
     assert {f.key_id for f in result.findings} == {"before", "after"}
     assert last in {p[1] for p in places(result)}
-    assert [p.where for p in result.problems] == [f"{repo.root} commit {broken}"]
+    assert [p.where for p in result.problems] == [f"bad.txt at {broken}"]
     assert cli.code == 3 and "error:" in cli.stdout
     assert before not in cli.stdout + cli.stderr and after not in cli.stdout + cli.stderr
 
@@ -148,10 +150,10 @@ def test_parallel_readers_keep_order_and_report_the_broken_commit(
     repo = Repo(tmp_path / "repo")
     ids = [repo.commit(f"c{n}", {f"f{n}.txt": f"{n}\n"}) for n in range(5)]
     broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
-    _corrupt(repo, repo.git("rev-parse", "HEAD:bad.txt"))
-    (repo.root / "bad.txt").unlink()
-    repo.git("rm", "-q", "--cached", "bad.txt")
-    ids += [broken, repo.commit("drop")]
+    repo.git("rm", "-q", "bad.txt")
+    dropped = repo.commit("drop")
+    _corrupt(repo, repo.git("rev-parse", f"{broken}^{{tree}}"))  # both commits need this tree
+    ids += [broken, dropped]
     ids += [repo.commit(f"d{n}", {f"g{n}.txt": f"{n}\n"}) for n in range(5)]
     problems: list[str] = []
 
@@ -159,5 +161,28 @@ def test_parallel_readers_keep_order_and_report_the_broken_commit(
         Git(repo.root), ids, lambda commit, _: problems.append(commit), workers=3
     )
 
-    assert [record.id for record in read] == [c for c in ids if c != broken]
-    assert problems == [broken]
+    assert [record.id for record in read] == [c for c in ids if c not in (broken, dropped)]
+    assert sorted(problems) == sorted([broken, dropped])  # readers run side by side
+
+
+def test_a_forked_worker_does_not_keep_git_waiting(tmp_path: Path) -> None:
+    """The engine's pool forks while git processes run: their input must still end."""
+    from connectors.git_cli import Git
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("init", {"a.txt": "a\n"})
+    process = Git(repo.root).popen(["cat-file", "--batch"], stdin=True)
+    child = os.fork()
+    if child == 0:  # a worker that lives on for a while
+        time.sleep(3)
+        os._exit(0)
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.close()
+        assert process.wait(timeout=2) == 0
+        process.stdout.close()
+        assert process.stderr is not None
+        process.stderr.close()
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
