@@ -95,45 +95,26 @@ def unique_blobs(repo: Path) -> tuple[list[str], int]:
 
 
 def strategies(repo: Path, inventory: Path) -> dict[str, float]:
-    """Single-core seconds to read and match history both ways: every distinct new blob (what
-    the connector does), or the lines each commit's patch adds (`diff-tree -p -U0`)."""
+    """Single-core seconds to read and match history both ways: each distinct new blob whole
+    (strategy "blobs"), or the lines each commit's patch adds (strategy "patches")."""
     from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
-    from connectors.git_blobs import BlobReader
-    from connectors.git_cli import Git
-    from connectors.git_commits import CommitChunker, Provenance
     from scanner import inventory as inventory_module
     from scanner import setup
 
     spec = setup.detector_spec(inventory_module.load(inventory), setup.MatchingOptions())
-    detectors = spec.build()
-    started = time.perf_counter()
-    for chunk in GitConnector(str(repo), GitScanOptions(worktree=False)).chunks(Tally()):
-        detectors.find(chunk.data, first_line=chunk.first_line)
-    blob_seconds = time.perf_counter() - started
-    detectors = spec.build()
-    started = time.perf_counter()
-    patches = subprocess.Popen(
-        f"git -C {repo} log --reverse --topo-order --format=%H --branches --tags --remotes | "
-        f"git -C {repo} {DIFF_TREE} --format=%x00%x00C%H%x00%B%x00",
-        shell=True,
-        stdout=subprocess.PIPE,
-    )
-    assert patches.stdout is not None
-    chunker = CommitChunker(BlobReader(Git(repo, bare=True), 50 << 20), Tally())
-    added = 0
-    for record in patches.stdout.read().split(b"\0\0C")[1:]:
-        commit, message, patch = record.split(b"\0", 2)
-        origin = Provenance(str(repo), commit.decode(), None, None, None)
-        for chunk in chunker.chunks(origin, message, patch):
-            added += len(chunk.data)
+    figures = {}
+    for strategy in ("blobs", "patches"):
+        detectors = spec.build()
+        options = GitScanOptions(worktree=False, strategy=strategy)
+        started = time.perf_counter()
+        size = 0
+        for chunk in GitConnector(str(repo), options).chunks(Tally()):
+            size += len(chunk.data)
             detectors.find(chunk.data, first_line=chunk.first_line)
-    patches.wait()
-    return {
-        "blobs_s": blob_seconds,
-        "diffs_s": time.perf_counter() - started,
-        "added_mb": added / 1e6,
-    }
+        figures[f"{strategy}_s"] = time.perf_counter() - started
+        figures[f"{strategy}_mb"] = size / 1e6
+    return figures
 
 
 def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> dict[str, object]:
