@@ -1,6 +1,7 @@
 """What the decoders cost and what they bound: throughput with decoders on vs off, memory.
 
-    python bench/decoders.py [--corpus bench/out/corpus] [--runs 5] [--jobs 1] [--skip-memory]
+    python bench/decoders.py [--corpus bench/out/corpus] [--runs 5] [--jobs 1] [--no-accelerator]
+                             [--skip-throughput] [--skip-memory]
 
 1. The bench corpus (bench/corpus.py, ~100 MB, no encoded content besides random base64
    decoys): `keysprawl scan` with decoders on (`--decode-depth 3`, the default) and off
@@ -193,12 +194,13 @@ def gzip_bomb(path: Path) -> Path:
     return path
 
 
-def throughput(corpus: Path, runs: int, jobs: int) -> None:
+def throughput(corpus: Path, runs: int, jobs: int, pure: bool) -> None:
     inventory = corpus / "inventory.toml"
-    options = ["--format", "jsonl", "--jobs", str(jobs)]
+    options = ["--format", "jsonl", "--jobs", str(jobs), *(["--no-accelerator"] if pure else [])]
+    jobs_label = f"{jobs} job(s){', pure Python' if pure else ''}"
     megabytes = corpus_megabytes(corpus / "tree")
     figures = on_and_off([*scan_command(corpus / "tree", inventory), *options], runs)
-    report(f"bench corpus, {megabytes:.1f} MB, {jobs} job(s)", megabytes, figures)
+    report(f"bench corpus, {megabytes:.1f} MB, {jobs_label}", megabytes, figures)
     planted = json.loads((corpus / "planted.json").read_text())
     expected = {(p["path"], p["line"], p["key_id"]) for p in planted}
     for name in ("on", "off"):
@@ -212,7 +214,7 @@ def throughput(corpus: Path, runs: int, jobs: int) -> None:
     planted_encoded = with_base64_blobs(corpus, encoded_corpus)
     megabytes = corpus_megabytes(encoded_corpus / "tree")
     figures = on_and_off([*scan_command(encoded_corpus / "tree", inventory), *options], runs)
-    report(f"corpus with 1% base64 blobs, {megabytes:.1f} MB, {jobs} job(s)", megabytes, figures)
+    report(f"corpus with 1% base64 blobs, {megabytes:.1f} MB, {jobs_label}", megabytes, figures)
     expected = {(p["path"], p["line"], p["key_id"]) for p in planted_encoded}
     for name in ("on", "off"):
         found = places(figures[name][1], encoded=True)
@@ -256,13 +258,14 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("bench/out/corpus"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--no-accelerator", action="store_true", help="the pure-Python path")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     arguments = parser.parse_args()
     if not (arguments.corpus / "planted.json").exists():
         generate(arguments.corpus, seed=SEED, key_count=KEY_COUNT)
     if not arguments.skip_throughput:
-        throughput(arguments.corpus, arguments.runs, arguments.jobs)
+        throughput(arguments.corpus, arguments.runs, arguments.jobs, arguments.no_accelerator)
     if not arguments.skip_memory:
         memory(arguments.corpus)
 

@@ -7,7 +7,7 @@ For each repository (built by bench/git_repo.py unless given): unique blob bytes
 (`git diff-tree --stdin -p -U0`); `keysprawl scan REPO --no-worktree` (seconds, MB/s of
 unique blob content, peak RSS by /usr/bin/time -v, planted keys found); `gitleaks git` and
 `betterleaks git` on the same repository; and, in-process on one core, the two strategies
-(match every unique blob, or match the lines each commit adds). Then the hook: median wall
+(match every distinct new blob, as the connector does, or the lines each commit's patch adds). Then the hook: median wall
 time of `keysprawl hook` on a one-file, ten-line staged change with a 1,000-key inventory,
 beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run.
 
@@ -24,7 +24,6 @@ import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -95,41 +94,41 @@ def unique_blobs(repo: Path) -> tuple[list[str], int]:
     return [oid for oid, _, _ in blobs], sum(int(size) for _, _, size in blobs)
 
 
-def strategies(repo: Path, inventory: Path, blobs: list[str]) -> dict[str, float]:
-    """Single-core seconds to read and match: every unique blob, or each commit's added lines."""
+def strategies(repo: Path, inventory: Path) -> dict[str, float]:
+    """Single-core seconds to read and match history both ways: every distinct new blob (what
+    the connector does), or the lines each commit's patch adds (`diff-tree -p -U0`)."""
     from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
+    from connectors.git_blobs import BlobReader
+    from connectors.git_cli import Git
+    from connectors.git_commits import CommitChunker, Provenance
     from scanner import inventory as inventory_module
     from scanner import setup
 
     spec = setup.detector_spec(inventory_module.load(inventory), setup.MatchingOptions())
     detectors = spec.build()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        ["git", "-C", str(repo), "cat-file", "--batch"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert process.stdin and process.stdout
-    request = "".join(f"{oid}\n" for oid in blobs).encode()
-    stdin = process.stdin
-
-    def feed() -> None:  # from a thread: git answers while the list is still being written
-        stdin.write(request)
-        stdin.close()
-
-    threading.Thread(target=feed, daemon=True).start()
-    for _ in blobs:
-        size = int(process.stdout.readline().split()[2])
-        detectors.find(process.stdout.read(size + 1)[:-1])
-    process.wait()
+    for chunk in GitConnector(str(repo), GitScanOptions(worktree=False)).chunks(Tally()):
+        detectors.find(chunk.data, first_line=chunk.first_line)
     blob_seconds = time.perf_counter() - started
     detectors = spec.build()
     started = time.perf_counter()
+    patches = subprocess.Popen(
+        f"git -C {repo} log --reverse --topo-order --format=%H --branches --tags --remotes | "
+        f"git -C {repo} {DIFF_TREE} --format=%x00%x00C%H%x00%B%x00",
+        shell=True,
+        stdout=subprocess.PIPE,
+    )
+    assert patches.stdout is not None
+    chunker = CommitChunker(BlobReader(Git(repo, bare=True), 50 << 20), Tally())
     added = 0
-    for chunk in GitConnector(str(repo), GitScanOptions(worktree=False)).chunks(Tally()):
-        added += len(chunk.data)
-        detectors.find(chunk.data, first_line=chunk.first_line)
+    for record in patches.stdout.read().split(b"\0\0C")[1:]:
+        commit, message, patch = record.split(b"\0", 2)
+        origin = Provenance(str(repo), commit.decode(), None, None, None)
+        for chunk in chunker.chunks(origin, message, patch):
+            added += len(chunk.data)
+            detectors.find(chunk.data, first_line=chunk.first_line)
+    patches.wait()
     return {
         "blobs_s": blob_seconds,
         "diffs_s": time.perf_counter() - started,
@@ -189,7 +188,7 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
         ]
         row[f"{name}_s"] = timed(command, runs)
         row[f"{name}_rss_mb"] = peak_rss_mb(command)
-    row.update(strategies(repo, inventory, blobs))
+    row.update(strategies(repo, inventory))
     return row
 
 

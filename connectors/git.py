@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from connectors.base import Tally
 from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
@@ -22,8 +23,15 @@ from connectors.git_blob_history import BlobHistory
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError, open_repository
 from connectors.git_clone import display_url, is_url, mirror_clone
-from connectors.git_commits import SOURCE
-from connectors.git_history import Commit, Selection, list_commits, read_commits
+from connectors.git_commits import SOURCE, CommitChunker, Provenance
+from connectors.git_history import (
+    PATCH_OPTIONS,
+    Commit,
+    CommitRecord,
+    Selection,
+    list_commits,
+    read_commits,
+)
 from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
@@ -39,6 +47,9 @@ class GitScanOptions:
     since: str | None = None
     branches: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # "patches": the lines each commit adds; "blobs": each distinct new blob whole. Chosen by
+    # bench/git_history.py (bench/RESULTS-git.md): patches are faster on source-like history.
+    strategy: str = "patches"
     # Commits reachable from these were scanned before (a sweep's cursor): skip them.
     exclude: tuple[str, ...] = ()
     # Working tree: only files that differ from HEAD (HEAD's own content is in the history).
@@ -104,8 +115,12 @@ class GitConnector:
         commits = list_commits(git, self.options.selection)
         extra = unreachable_objects(git) if self.options.all_objects else Unreachable((), ())
         commits += [Commit(commit, None) for commit in extra.commits]
-        history = BlobHistory(git, self.name, tally, self.options.max_file_size)
         blobs = BlobReader(git, self.options.max_file_size)
+        history: Reader
+        if self.options.strategy == "blobs":
+            history = BlobHistory(git, self.name, tally, self.options.max_file_size)
+        else:
+            history = PatchHistory(self.name, CommitChunker(blobs, tally))
         try:
             all_refs = self.options.all_objects
             yield from _history_chunks(git, commits, history, tally, all_refs=all_refs)
@@ -115,8 +130,38 @@ class GitConnector:
             blobs.close()
 
 
+@dataclass(frozen=True, slots=True)
+class PatchHistory:
+    """Chunks of each commit's message and the lines its patch adds."""
+
+    repo: str
+    chunker: CommitChunker
+    options: tuple[str, ...] = PATCH_OPTIONS
+
+    def chunks(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]:
+        origin = Provenance(self.repo, record.id, ref, record.author, record.date)
+        yield from self.chunker.chunks(origin, record.message, record.patch)
+
+    def close(self) -> None:
+        pass
+
+
+class Reader(Protocol):
+    """How commits become chunks: PatchHistory or BlobHistory."""
+
+    @property
+    def repo(self) -> str: ...
+
+    @property
+    def options(self) -> tuple[str, ...]: ...
+
+    def chunks(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]: ...
+
+    def close(self) -> None: ...
+
+
 def _history_chunks(
-    git: Git, commits: list[Commit], history: BlobHistory, tally: Tally, *, all_refs: bool
+    git: Git, commits: list[Commit], history: Reader, tally: Tally, *, all_refs: bool
 ) -> Iterator[Chunk]:
     ids = [commit.id for commit in commits]
     # Every ref that reaches a commit, else the one the walk came through.
@@ -126,7 +171,8 @@ def _history_chunks(
     def unreadable(commit: str, message: str) -> None:
         tally.problem(SOURCE, f"{history.repo} commit {commit}", message)
 
-    for record in read_commits(git, ids, unreadable, workers=git_workers()):
+    workers = git_workers()
+    for record in read_commits(git, ids, unreadable, workers=workers, options=history.options):
         yield from history.chunks(record, refs.get(record.id))
 
 

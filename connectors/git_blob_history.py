@@ -1,10 +1,11 @@
-"""History as blobs: each commit's new file versions, read whole, each distinct blob once.
+"""History as blobs (`GitScanOptions(strategy="blobs")`): each commit's new file versions,
+read whole, each distinct blob once.
 
-Measured on bench/git_history.py (8,000 commits, 368 MB of unique blobs, one core): reading
-and matching every unique blob took 6.2 s; computing each commit's patch and matching the
-added lines took 16.1 s, because git spends longer computing diffs than streaming blobs and
-the matcher is fast on repeated content (windows seen before are not hashed again). So
-history is read as blobs: `diff-tree --raw` (a tree comparison, no content diff) names, per
+The alternative to reading patches. Measured by bench/git_history.py on an idle machine
+(8,000 commits, 368 MB of unique blobs, one core): blobs 9.6 s, patches 5.9 s, because the
+matcher then works through 368 MB instead of 14 MB of added lines; so patches are the
+default, and this stays for content where whole blobs pay (see bench/RESULTS-git.md).
+`diff-tree --raw` (a tree comparison, no content diff) names, per
 commit, the paths whose blob changed, with the blobs they replaced; `cat-file --batch`
 streams the new blobs. A value is attributed to the commit whose new version holds it more
 often than the versions it replaced (`Chunk.previous`, applied by the engine), so a key kept
@@ -26,7 +27,7 @@ from connectors.filesystem import printable_path
 from connectors.git_cli import Git
 from connectors.git_commits import SOURCE, Provenance
 from connectors.git_diff import SUBMODULE_MODE
-from connectors.git_history import CommitRecord
+from connectors.git_history import RAW_OPTIONS, CommitRecord
 from scanner.model import Chunk
 
 _ZERO = "0" * 40
@@ -131,6 +132,7 @@ class BlobHistory:
     repo: str
     tally: Tally
     max_size: int
+    options: tuple[str, ...] = RAW_OPTIONS
 
     def __post_init__(self) -> None:
         self.seen: set[str] = set()

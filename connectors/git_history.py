@@ -17,9 +17,26 @@ from connectors.git_cli import Git, first_line
 
 _MARK = b"\0\0C"
 _FORMAT = "--format=%x00%x00C%H%x00%an <%ae>%x00%aI%x00%B%x00"
+# Per commit: its header, then the lines its patch adds (`-U0`; merges as combined diffs).
+PATCH_OPTIONS = (
+    "diff-tree",
+    "--stdin",
+    "-p",
+    "-U0",
+    "--cc",
+    "--root",
+    "--always",
+    "--full-index",
+    "--no-renames",
+    "--irreversible-delete",  # a deleted file's old lines are neither needed nor read
+    "--no-textconv",
+    "--no-ext-diff",
+    "--ignore-submodules=none",
+    _FORMAT,
+)
 # Per commit: its header, then one raw entry per path whose blob changed (a tree comparison,
 # no content diff: the blobs are read whole). Merges list only paths new to every parent.
-_RAW_OPTIONS = (
+RAW_OPTIONS = (
     "diff-tree",
     "--stdin",
     "-r",
@@ -46,7 +63,7 @@ class Commit:
 
 @dataclass(frozen=True, slots=True)
 class CommitRecord:
-    """One commit as read: header fields and git's raw list of its changed paths."""
+    """One commit as read: header fields and its patch (or git's raw list of changed paths)."""
 
     id: str
     author: str
@@ -108,7 +125,12 @@ _Stream = Generator[CommitRecord, None, tuple[int, str | None]]
 
 
 def read_commits(
-    git: Git, commits: Sequence[str], on_problem: ProblemCallback, *, workers: int = 1
+    git: Git,
+    commits: Sequence[str],
+    on_problem: ProblemCallback,
+    *,
+    workers: int = 1,
+    options: tuple[str, ...] = PATCH_OPTIONS,
 ) -> Iterator[CommitRecord]:
     """Each commit's record, in the order given. Unreadable commits go to `on_problem`.
 
@@ -117,7 +139,7 @@ def read_commits(
     still come out in the order given (bounded read-ahead keeps memory flat).
     """
     if workers <= 1 or len(commits) < _MIN_PARALLEL:
-        yield from _read_serial(git, commits, on_problem)
+        yield from _read_serial(git, commits, on_problem, options)
         return
     size = max(_MIN_BATCH, len(commits) // (workers * 8))
     batches = [commits[i : i + size] for i in range(0, len(commits), size)]
@@ -127,7 +149,7 @@ def read_commits(
         mine = batches[worker::workers]
         threading.Thread(
             target=_read_batches,
-            args=(git, mine, on_problem, queues[worker], stop),
+            args=(git, mine, on_problem, queues[worker], stop, options),
             daemon=True,
         ).start()
     try:
@@ -149,13 +171,14 @@ def _read_batches(
     on_problem: ProblemCallback,
     out: queue.Queue[_Batch],
     stop: threading.Event,
+    options: tuple[str, ...],
 ) -> None:
     for batch in batches:
         if stop.is_set():
             return
         result: _Batch
         try:
-            result = list(_read_serial(git, batch, on_problem))
+            result = list(_read_serial(git, batch, on_problem, options))
         except Exception as error:  # handed to the consumer, raised there
             result = error
         while not stop.is_set():
@@ -167,26 +190,26 @@ def _read_batches(
 
 
 def _read_serial(
-    git: Git, commits: Sequence[str], on_problem: ProblemCallback
+    git: Git, commits: Sequence[str], on_problem: ProblemCallback, options: tuple[str, ...]
 ) -> Iterator[CommitRecord]:
     position = 0
     while position < len(commits):
-        done, failure = yield from _stream(git, commits[position:])
+        done, failure = yield from _stream(git, commits[position:], options)
         position += done
         if failure is None:
             return
         # Git died at or after the last complete record: read the next commit alone to find
         # out whether it is the unreadable one, then go on after it.
         if position < len(commits):
-            _, alone = yield from _stream(git, commits[position : position + 1])
+            _, alone = yield from _stream(git, commits[position : position + 1], options)
             if alone is not None:
                 on_problem(commits[position], alone)
             position += 1
 
 
-def _stream(git: Git, commits: Sequence[str]) -> _Stream:
+def _stream(git: Git, commits: Sequence[str], options: tuple[str, ...]) -> _Stream:
     """Records until git stops; returns (records completed, failure message or None)."""
-    process = git.popen(_RAW_OPTIONS, stdin=True)
+    process = git.popen(options, stdin=True)
     assert process.stdin is not None and process.stdout is not None
     _feed(process.stdin, commits)
     done = 0

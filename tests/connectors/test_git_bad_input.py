@@ -86,7 +86,7 @@ def test_corrupt_object_is_reported_and_the_walk_goes_on(tmp_path: Path) -> None
 
     assert {f.key_id for f in result.findings} == {"before", "after"}
     assert last in {p[1] for p in places(result)}
-    assert [p.where for p in result.problems] == [f"bad.txt at {broken}"]
+    assert [p.where for p in result.problems] == [f"{repo.root} commit {broken}"]
     assert cli.code == 3 and "error:" in cli.stdout
     assert before not in cli.stdout + cli.stderr and after not in cli.stdout + cli.stderr
 

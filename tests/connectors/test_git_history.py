@@ -40,7 +40,10 @@ def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "repo")
 
 
-def test_each_copy_is_attributed_to_the_commit_that_added_it(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+def test_each_copy_is_attributed_to_the_commit_that_added_it(
+    repo: Repo, tmp_path: Path, strategy: str
+) -> None:
     key = random_key()
     repo.commit("init", {"app.py": "x = 1\n"})
     added = repo.commit("add key", {"app.py": f"x = 1\ntoken = '{key}'\n"})
@@ -48,7 +51,7 @@ def test_each_copy_is_attributed_to_the_commit_that_added_it(repo: Repo, tmp_pat
         repo.commit(f"edit {n}", {"app.py": f"# edit {n}\nx = 1\ntoken = '{key}'\n"})
     repo.commit("remove", {"app.py": "x = 1\n"})
 
-    result = scan_repo(tmp_path, str(repo.root), {"k1": key}, worktree=False)
+    result = scan_repo(tmp_path, str(repo.root), {"k1": key}, worktree=False, strategy=strategy)
 
     assert len(result.findings) == 1
     assert places(result) == [("app.py", added, 2)]
@@ -57,7 +60,10 @@ def test_each_copy_is_attributed_to_the_commit_that_added_it(repo: Repo, tmp_pat
     assert location.ref == "main" and location.date
 
 
-def test_every_ref_is_walked_and_messages_are_scanned(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+def test_every_ref_is_walked_and_messages_are_scanned(
+    repo: Repo, tmp_path: Path, strategy: str
+) -> None:
     on_tag, in_message, on_branch = random_key(), random_key(), random_key()
     repo.commit("init", {"a.txt": "a\n"})
     repo.git("checkout", "-q", "-b", "gone")
@@ -71,7 +77,7 @@ def test_every_ref_is_walked_and_messages_are_scanned(repo: Repo, tmp_path: Path
     message = repo.commit(f"oops {in_message}")
     keys = {"tag": on_tag, "msg": in_message, "branch": on_branch}
 
-    result = scan_repo(tmp_path, str(repo.root), keys, worktree=False)
+    result = scan_repo(tmp_path, str(repo.root), keys, worktree=False, strategy=strategy)
 
     found = {f.key_id: f.occurrences[0].location for f in result.findings}
     assert (found["tag"].commit, found["tag"].path, found["tag"].ref) == (tagged, "t.env", "v1")
@@ -79,7 +85,10 @@ def test_every_ref_is_walked_and_messages_are_scanned(repo: Repo, tmp_path: Path
     assert (found["msg"].commit, found["msg"].field) == (message, "commit-message")
 
 
-def test_merge_resolution_and_rename_introduce_copies(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+def test_merge_resolution_and_rename_introduce_copies(
+    repo: Repo, tmp_path: Path, strategy: str
+) -> None:
     evil, moved = random_key(), random_key()
     repo.commit("init", {"a.txt": "base\n", "old.cfg": f"k={moved}\n"})
     repo.git("checkout", "-q", "-b", "side")
@@ -95,7 +104,9 @@ def test_merge_resolution_and_rename_introduce_copies(repo: Repo, tmp_path: Path
     repo.git("mv", "old.cfg", "new.cfg")
     renamed = repo.commit("rename")
 
-    result = scan_repo(tmp_path, str(repo.root), {"evil": evil, "moved": moved}, worktree=False)
+    result = scan_repo(
+        tmp_path, str(repo.root), {"evil": evil, "moved": moved}, worktree=False, strategy=strategy
+    )
 
     found = {
         f.key_id: [(o.location.path, o.location.commit) for o in f.occurrences]
@@ -105,21 +116,34 @@ def test_merge_resolution_and_rename_introduce_copies(repo: Repo, tmp_path: Path
     assert ("new.cfg", renamed) in found["moved"] and found["moved"][0][0] == "old.cfg"
 
 
-def test_binary_files_and_split_pem_are_read_whole(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+def test_binary_files_and_split_pem_are_read_whole(
+    repo: Repo, tmp_path: Path, strategy: str
+) -> None:
     key = random_key()
     repo.commit("init", {"blob.bin": b"\0\1\2" + key.encode() + b"\0"})
-    result = scan_repo(tmp_path, str(repo.root), {"k": key}, worktree=False)
+    result = scan_repo(tmp_path, str(repo.root), {"k": key}, worktree=False, strategy=strategy)
     assert places(result)[0][0] == "blob.bin"
 
 
-def test_scoping_matches_the_full_scan_restricted(repo: Repo, tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+def test_scoping_matches_the_full_scan_restricted(
+    repo: Repo, tmp_path: Path, strategy: str
+) -> None:
     keys = {f"k{n}": random_key() for n in range(4)}
     commits = [
         repo.commit(f"c{n}", {f"f{n}.txt": f"v={value}\n"}) for n, value in enumerate(keys.values())
     ]
-    full = places(scan_repo(tmp_path, str(repo.root), keys, worktree=False))
+    full = places(scan_repo(tmp_path, str(repo.root), keys, worktree=False, strategy=strategy))
     scoped = places(
-        scan_repo(tmp_path, str(repo.root), keys, worktree=False, since_commit=commits[1])
+        scan_repo(
+            tmp_path,
+            str(repo.root),
+            keys,
+            worktree=False,
+            since_commit=commits[1],
+            strategy=strategy,
+        )
     )
     assert scoped == [p for p in full if p[1] in commits[2:]]
     assert len(scoped) == 2
