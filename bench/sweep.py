@@ -59,6 +59,14 @@ def make_repo(path: Path, rng: random.Random, commits: int, planted: str) -> Non
     subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
 
 
+def add_commit(repo: Path, name: str, text: str) -> None:
+    """One new commit (a file holding an inventory key) for the third sweep to find."""
+    (repo / name).write_text(text)
+    git = ["git", "-C", str(repo), "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
+    subprocess.run([*git, "add", name], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", f"add {name}"], check=True)
+
+
 def write_inventory(path: Path, keys: list[str]) -> None:
     import hashlib
 
@@ -148,41 +156,7 @@ def main() -> None:
         )
         first = timed_sweep(config, env)
         second = timed_sweep(config, env)
-        subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repos[0]),
-                "-c",
-                "user.name=Dev",
-                "-c",
-                "user.email=d@e.x",
-                "commit",
-                "-q",
-                "--allow-empty",
-                "-m",
-                "one more",
-            ],
-            check=True,
-        )
-        (repos[0] / "new.txt").write_text(f"TOKEN={keys[999]}\n")
-        subprocess.run(["git", "-C", str(repos[0]), "add", "new.txt"], check=True)
-        subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repos[0]),
-                "-c",
-                "user.name=Dev",
-                "-c",
-                "user.email=d@e.x",
-                "commit",
-                "-q",
-                "-m",
-                "key",
-            ],
-            check=True,
-        )
+        add_commit(repos[0], "new.txt", f"TOKEN={keys[999]}\n")
         third = timed_sweep(config, env)
         fifth = timed_sweep(small, env)
     for name, (seconds, rss, line) in (
