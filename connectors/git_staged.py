@@ -16,6 +16,7 @@ from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError
 from connectors.git_commits import CommitChunker, Provenance
+from scanner.errors import UsageError
 from scanner.model import Chunk
 
 SOURCE = "staged"
@@ -46,7 +47,12 @@ class StagedConnector:
         try:
             patch = git.run(*_STAGED_DIFF)
         except GitError as error:
-            tally.problem(SOURCE, str(self.root), _why(git, error))
+            if not _is_repository(git):
+                # Not a partial scan but a usage mistake: one line and exit 2.
+                raise UsageError(
+                    f"{self.root}: not a git repository (the hook runs inside one)"
+                ) from None
+            tally.problem(SOURCE, str(self.root), str(error))
             return
         if not patch:
             return
@@ -58,13 +64,14 @@ class StagedConnector:
             blobs.close()
 
 
-def _why(git: Git, error: GitError) -> str:
-    # Outside a repository `git diff` turns into `diff --no-index` and complains about options.
+def _is_repository(git: Git) -> bool:
+    # Outside a repository `git diff` turns into `diff --no-index` and complains about options;
+    # only then is it worth a second git call to tell the two failures apart.
     try:
         git.run("rev-parse", "--git-dir")
     except GitError:
-        return "not a git repository"
-    return str(error)
+        return False
+    return True
 
 
 def push_revisions(lines: list[str]) -> tuple[str, ...]:

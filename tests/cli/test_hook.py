@@ -88,7 +88,7 @@ def test_bad_input_is_one_line(repo: Repo, tmp_path: Path) -> None:
     outside = run_keysprawl("hook", "--inventory", inventory, cwd=tmp_path)
     assert missing.code == 2 and len(missing.stderr.splitlines()) == 1
     assert bad_stage.code == 2
-    assert outside.code == 3 and "not a git repository" in outside.stderr
+    assert outside.code == 2 and "not a git repository" in outside.stderr
 
 
 def test_the_hook_imports_no_cli_framework_or_pool(repo: Repo, tmp_path: Path) -> None:
