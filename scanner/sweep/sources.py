@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.git_clone import display_url
 from scanner.errors import ConfigError
 
 # The settings each kind accepts; `kind` and `name` are common to all.
@@ -112,7 +113,8 @@ def parse_source(entry: object, index: int, base: Path, where: SourceLines) -> S
         raise ConfigError(f"{where(index)}: a git source needs exactly one of 'path' or 'url'")
     target = _target(kind, entry, base)
     settings = {key: value for key, value in entry.items() if key not in ("kind", "name")}
-    return Source(kind, entry.get("name") or target, target, settings)
+    # The name goes into logs, the summary and the store: never a credential from a URL.
+    return Source(kind, entry.get("name") or display_url(target), target, settings)
 
 
 def _target(kind: str, entry: Mapping[str, str], base: Path) -> str:

@@ -394,3 +394,18 @@ def test_incremental_sweep_reads_changed_worktree_files_only(deployment: dict[st
         "SELECT json_extract(location, '$.path') FROM occurrences WHERE source = 'worktree'",
     )
     assert ("file3.txt",) in paths
+
+
+def test_a_credential_in_a_source_url_never_reaches_logs_or_the_store(
+    deployment: dict[str, object],
+) -> None:
+    token = random_key(32)
+    config = Path(deployment["config"])  # type: ignore[arg-type]
+    config.write_text(
+        config.read_text()
+        + f'[[sources]]\nkind = "git"\nurl = "https://ci:{token}@127.0.0.1:9/nowhere.git"\n'
+    )
+    code, out, err = sweep(deployment)
+    assert code == 3 and "https://127.0.0.1:9/nowhere.git" in out
+    assert token not in out + err
+    assert files_containing(Path(deployment["root"]) / "state", [token]) == []  # type: ignore[arg-type]
