@@ -18,9 +18,9 @@ from connectors.base import Tally
 from connectors.git import GitScanOptions, scan_repository
 from connectors.github_secrets import SecretPlace, SeenSecret, secret_notes
 from connectors.github_secrets import listed as listed_secrets
-from connectors.http import HttpPolicy, clone_header, scrub, token_from
+from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
-from connectors.remote import common_failure, guarded, iso, newer
+from connectors.remote import common_failure, describer, guarded, iso, newer
 from scanner.model import Chunk, Location
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class GithubConnector:
 
     def chunks(self, tally: Tally) -> Iterator[Chunk]:
         token = token_from(self.settings.token_env, "github")
-        describe = _describer(token, self.settings.token_env)
+        describe = describer(_failure, token, self.settings.token_env)
         try:
             client = make_client(self.settings, token)
             org, owner_user, repos = self._scope(client)
@@ -307,13 +307,6 @@ def _with(location: Location, field_name: str) -> Location:
 def _web_root(html_url: str) -> str:
     """https://github.com/acme → https://github.com (GitHub Enterprise: its own host)."""
     return html_url.rsplit("/", 1)[0]
-
-
-def _describer(token: str, token_env: str) -> Callable[[BaseException, str], str]:
-    def describe(error: BaseException, where: str) -> str:
-        return scrub(_failure(error, where, token_env), token)
-
-    return describe
 
 
 def _failure(error: BaseException, where: str, token_env: str) -> str:

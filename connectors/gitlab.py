@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 from connectors.base import Tally
 from connectors.git import GitScanOptions, scan_repository
-from connectors.http import HttpPolicy, clone_header, scrub, token_from
+from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
-from connectors.remote import Describe, common_failure, guarded, iso, newer
+from connectors.remote import Describe, common_failure, describer, guarded, iso, newer
 from scanner.model import Chunk, Location
 
 SOURCE = "gitlab"
@@ -61,7 +61,7 @@ class GitlabConnector:
 
     def chunks(self, tally: Tally) -> Iterator[Chunk]:
         token = token_from(self.settings.token_env, "gitlab")
-        describe = _describer(token, self.settings.token_env)
+        describe = describer(_failure, token, self.settings.token_env)
         label = self.path or "(instance)"
         try:
             client = make_client(self.settings, token)
@@ -335,13 +335,6 @@ def _text(text: str | None, location: Location) -> list[Chunk]:
 
 def _username(user: Any) -> str | None:
     return user.get("username") if isinstance(user, dict) else None
-
-
-def _describer(token: str, token_env: str) -> Describe:
-    def describe(error: BaseException, where: str) -> str:
-        return scrub(_failure(error, where, token_env), token)
-
-    return describe
 
 
 def _failure(error: BaseException, where: str, token_env: str) -> str:

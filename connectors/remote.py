@@ -8,9 +8,21 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from connectors.base import Tally
+from connectors.http import scrub
 
 T = TypeVar("T")
 Describe = Callable[[BaseException, str], str]
+# A service's own wording of a failure: (error, where, token variable name) -> one line.
+Failure = Callable[[BaseException, str, str], str]
+
+
+def describer(failure: Failure, token: str, token_env: str) -> Describe:
+    """One line per failure, with the token scrubbed even if a library echoed it."""
+
+    def describe(error: BaseException, where: str) -> str:
+        return scrub(failure(error, where, token_env), token)
+
+    return describe
 
 
 def iso(value: datetime | str | None) -> str | None:

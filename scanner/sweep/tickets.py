@@ -15,6 +15,7 @@ from datetime import date
 
 from connectors.jira_tickets import JiraTickets, TicketError
 from connectors.jira_tickets import TicketSettings as TrackerSettings
+from scanner.errors import KeysprawlError
 from scanner.model import Location
 from scanner.report.text import place
 from scanner.store import exposures as exposure_store
@@ -77,7 +78,7 @@ def file(
                 settings.url, settings.token_env, settings.email_env, settings.issue_type
             )
         )
-    except (TicketError, Exception) as error:  # a missing token is a KeysprawlError too
+    except (TicketError, KeysprawlError) as error:  # cannot connect; a missing token
         return [f"tickets: {error}"]
     problems = []
     for action in actions:
