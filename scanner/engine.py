@@ -152,6 +152,8 @@ def _matched(
     cache: dict[str, list[Match]] = {}  # only content that matched something
     fresh = _FreshOnly(chunks)
     first = _take_batch(fresh)
+    if not first:
+        return  # nothing to read (an unchanged source): no detectors to build
     more = _take_batch(fresh)
     if jobs <= 1 or not more:
         stream: Iterator[tuple[Chunk, list[Match]]] = _inline(

@@ -77,6 +77,8 @@ def sweep(context: SweepContext) -> SweepSummary:
     if row.resumed:
         context.log(f"resuming sweep {row.id}: {len(row.done)} sources already done")
     pending = [source for source in context.settings.sources if source.name not in row.done]
+    # Services first: they wait on the network, which overlaps the local repositories' checks.
+    pending.sort(key=lambda source: not source.service)
     with ThreadPoolExecutor(max_workers=context.settings.concurrency) as pool:
         outcomes = list(pool.map(lambda source: _sweep_source(context, row.id, source), pending))
     with Store.open(context.store_path) as store:
@@ -131,6 +133,11 @@ def _attempt(
 ) -> state.SourceOutcome:
     stamp = inventory_stamp(context.plan.inventory)
     source_plan = plan(source, previous, stamp, _base_options(context), full=context.full)
+    if source_plan.unchanged:
+        outcome = state.SourceOutcome(source.name, True, attempt)
+        state.record_source(store, sweep_id, outcome, source_plan.next_cursor)
+        context.log(f"{source.name}: unchanged since the last sweep, nothing to read")
+        return outcome
     result = _scan(context, store, source, source_plan.options, incremental=source_plan.incremental)
     stats = result.stats
     outcome = state.SourceOutcome(
