@@ -26,6 +26,7 @@ from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state, tickets
 from scanner.sweep.cursors import inventory_stamp, plan
+from scanner.sweep.detector_sets import ThreadDetectors
 from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
 from scanner.sweep.sources import Source
@@ -46,6 +47,7 @@ class SweepContext:
     services: ServiceOptions = field(default_factory=ServiceOptions)  # [services] defaults
     progress: ProgressFactory = lambda _name: None
     log: LogLine = lambda _line: None
+    detector_sets: ThreadDetectors = field(default_factory=ThreadDetectors)
 
 
 @dataclass(slots=True)
@@ -187,6 +189,7 @@ def _scan(
             jobs=1,
             progress=advance,
             on_occurrence=writer.add,
+            detector_set=lambda: context.detector_sets.get(context.plan.detectors),
         )
     except BaseException:
         writer.abandon()
