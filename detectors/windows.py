@@ -11,13 +11,13 @@ Three finders, one contract (`windows(data)` yields `(start, end)` byte offsets)
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from detectors.byteclass import byte_class
+from detectors.hyperscan_db import block_database
 from scanner.charsets import Charset
 
 
@@ -157,7 +157,7 @@ class HyperscanWindows:
             for length in sorted(spec.lengths):
                 expressions.append(_bounded_expression(spec.charset, length))
                 self._lengths.append(length)
-        self._database: Any = _compiled(hyperscan, expressions)
+        self._database: Any = block_database(hyperscan, expressions)
         self._scratch: Any = hyperscan.Scratch(self._database)
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
@@ -173,31 +173,6 @@ class HyperscanWindows:
             b"\n" + data + b"\n", match_event_handler=on_match, scratch=self._scratch
         )
         return iter(found)
-
-
-def _compiled(hyperscan: Any, expressions: list[bytes]) -> Any:
-    """The database for these expressions, from the cache when it was compiled before.
-
-    Compiling costs hundreds of milliseconds for a large inventory, loading a few: that is
-    the difference between a pre-commit hook one notices and one that is not. The database
-    depends only on the expressions (alphabets and lengths), never on key values.
-    """
-    from scanner.cache import read_cached, write_cached
-
-    recipe = b"\0".join([str(getattr(hyperscan, "__version__", "")).encode(), *expressions])
-    name = "hyperscan-" + hashlib.sha256(recipe).hexdigest()[:32] + ".db"
-    cached = read_cached(name)
-    if cached is not None:
-        try:
-            return hyperscan.loadb(cached, hyperscan.HS_MODE_BLOCK)
-        except Exception:  # a stale or damaged cache file: compile again
-            pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=expressions, ids=list(range(len(expressions))), flags=[0] * len(expressions)
-    )
-    write_cached(name, bytes(hyperscan.dumpb(database)))
-    return database
 
 
 def _bounded_expression(charset: Charset, length: int) -> bytes:
