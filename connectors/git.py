@@ -22,7 +22,7 @@ from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
 from connectors.git_blob_history import BlobHistory
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError, open_repository
-from connectors.git_clone import display_url, is_url, mirror_clone
+from connectors.git_clone import display_url, is_url, kept_clone, mirror_clone
 from connectors.git_commits import SOURCE, CommitChunker, Provenance
 from connectors.git_history import (
     PATCH_OPTIONS,
@@ -56,6 +56,9 @@ class GitScanOptions:
     worktree_changes_only: bool = False
     # HTTP headers for cloning (a GitHub/GitLab token): passed to git by environment only.
     clone_headers: tuple[str, ...] = field(default=(), repr=False)
+    # A folder where clones of URLs stay after the scan (named by `clone_name`) for a caller
+    # that reads them again and removes the folder; None: each clone is removed at once.
+    keep_clones: str | None = None
 
     @property
     def selection(self) -> Selection:
@@ -89,6 +92,9 @@ class GitConnector:
             yield from self._scan(git, tally)
 
     def _open(self, stack: contextlib.ExitStack) -> Git:
+        if is_url(self.target) and self.options.keep_clones is not None:
+            root = Path(self.options.keep_clones)
+            return Git(kept_clone(self.target, self.options.clone_headers, root), bare=True)
         if is_url(self.target):
             clone = mirror_clone(self.target, self.options.clone_headers)
             return Git(stack.enter_context(clone), bare=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import shutil
 import subprocess
@@ -45,15 +46,35 @@ def mirror_clone(url: str, headers: tuple[str, ...] = ()) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="keysprawl-clone-"))
     try:
         target = folder / "repo.git"
-        completed = subprocess.run(
-            ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
-            capture_output=True,
-            env={**git_env(), **header_env(headers)},
-            check=False,
-        )
-        if completed.returncode != 0:
-            reason = first_line(completed.stderr).replace(url, display_url(url))
-            raise GitError(f"cannot clone {display_url(url)}: {reason}")
+        _clone(url, headers, target)
         yield target
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def kept_clone(url: str, headers: tuple[str, ...], root: Path) -> Path:
+    """A bare mirror under `root` that outlives the scan: the caller (an incident, which then
+    reads each clone's ref tips) removes `root`. Cloned once per URL."""
+    target = root / clone_name(url)
+    if not target.exists():
+        _clone(url, headers, target)
+    return target
+
+
+def clone_name(url: str) -> str:
+    """The folder a kept clone of `url` gets: named by a digest of the URL without its
+    credentials, so the name of a repository in a report finds its clone."""
+    return hashlib.sha256(display_url(url).encode()).hexdigest()[:24] + ".git"
+
+
+def _clone(url: str, headers: tuple[str, ...], target: Path) -> None:
+    completed = subprocess.run(
+        ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
+        capture_output=True,
+        env={**git_env(), **header_env(headers)},
+        check=False,
+    )
+    if completed.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)  # a half clone must not pass for a kept one
+        reason = first_line(completed.stderr).replace(url, display_url(url))
+        raise GitError(f"cannot clone {display_url(url)}: {reason}")

@@ -30,6 +30,8 @@ BATCH_BYTES = 4 * 1024 * 1024
 ProgressCallback = Callable[[Chunk], None]
 # Told of each new occurrence as it is found (the state store writes it during the scan).
 OccurrenceCallback = Callable[[Finding, Occurrence], None]
+# Gives the DetectorSet for in-process matching; called only when there is content to match.
+DetectorFactory = Callable[[], DetectorSet]
 
 
 @dataclass(slots=True)
@@ -103,7 +105,10 @@ def scan(
     progress: ProgressCallback | None = None,
     on_occurrence: OccurrenceCallback | None = None,
     suppressions: Suppressions | None = None,
+    detector_set: DetectorFactory | None = None,  # default: detectors.build()
 ) -> ScanResult:
+    """`detector_set` lets a caller reuse one built DetectorSet across scans (a sweep's
+    thread, source after source); `detectors` is still what worker processes build from."""
     started = time.perf_counter()
     tally = Tally()
     stats = ScanStats()
@@ -112,7 +117,8 @@ def scan(
     chunks = Unpacker(tally).chunks(
         chain.from_iterable(connector.chunks(tally) for connector in connectors)
     )
-    for chunk, matches in _matched(chunks, detectors, jobs, timeouts):
+    build = detector_set or detectors.build
+    for chunk, matches in _matched(chunks, detectors, build, jobs, timeouts):
         if chunk.context:
             continue
         stats.chunks += 1
@@ -147,15 +153,21 @@ def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
 
 
 def _matched(
-    chunks: Iterator[Chunk], spec: DetectorSpec, jobs: int, timeouts: Counter[str]
+    chunks: Iterator[Chunk],
+    spec: DetectorSpec,
+    build: DetectorFactory,
+    jobs: int,
+    timeouts: Counter[str],
 ) -> Iterator[tuple[Chunk, list[Match]]]:
     cache: dict[str, list[Match]] = {}  # only content that matched something
     fresh = _FreshOnly(chunks)
     first = _take_batch(fresh)
+    if not first:
+        return  # nothing to read (an unchanged source): no detectors to build
     more = _take_batch(fresh)
     if jobs <= 1 or not more:
         stream: Iterator[tuple[Chunk, list[Match]]] = _inline(
-            chain(first, more, fresh), spec.build(), timeouts
+            chain(first, more, fresh), build(), timeouts
         )
     else:
         stream = _in_processes(chain(first, more, fresh), spec, jobs, timeouts)
@@ -233,9 +245,10 @@ def _batches(chunks: Iterator[Chunk]) -> Iterator[list[Chunk]]:
 def _inline(
     chunks: Iterable[Chunk], detectors: DetectorSet, timeouts: Counter[str]
 ) -> Iterator[tuple[Chunk, list[Match]]]:
+    before = detectors.timeouts  # a reused set counts earlier scans' timeouts too
     for chunk in chunks:
         yield chunk, detectors.find(chunk.data, first_line=chunk.first_line)
-    timeouts.update(detectors.timeouts)
+    timeouts.update(detectors.timeouts - before)
 
 
 _worker_detectors: DetectorSet | None = None

@@ -5,13 +5,16 @@ outside the window are dropped; each copy is told whether it is still present no
 from __future__ import annotations
 
 import contextlib
+import tempfile
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors.git import GitScanOptions
 from connectors.git_cli import GitError
-from connectors.git_clone import display_url, is_url, mirror_clone
+from connectors.git_clone import clone_name, display_url, is_url, mirror_clone
 from scanner import engine
 from scanner.errors import ExitCode, KeysprawlError
 from scanner.incident.plan import IncidentPlan
@@ -22,6 +25,8 @@ from scanner.model import Finding, Kind, Occurrence, Problem
 from scanner.sweep.cursors import plan as source_plan
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions, connector_for
+
+CLONING_KINDS = frozenset({"github", "gitlab"})  # sources that clone repositories to scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +99,8 @@ def _scan_source(
     with contextlib.ExitStack() as stack:
         try:
             target = _local_target(stack, source)
-            connector = connector_for(target, _options(found.scope, source))
+            clones = _clone_folder(stack, source)
+            connector = connector_for(target, _options(found.scope, source, clones))
             plan = found.plan.scan
             result = engine.scan(
                 [connector],
@@ -109,7 +115,7 @@ def _scan_source(
         except Exception as error:  # one broken source must not stop the others
             return _failed(source, f"failed ({type(error).__name__})"), []
         findings = _in_window(found, _renamed(result.findings, target, source))
-        _note_presence(found, findings, _repository(found, source, target, findings))
+        _note_presence(found, findings, _repositories(found, source, target, clones, findings))
     found.notes.extend(result.notes)
     stats = result.stats
     return SourceRun(source, stats.chunks, stats.bytes, tuple(result.problems)), findings
@@ -120,13 +126,13 @@ def _failed(source: Source, message: str) -> SourceRun:
 
 
 def _note_presence(
-    found: Investigation, findings: list[Finding], repository: RepositoryState | None
+    found: Investigation, findings: list[Finding], repositories: Mapping[str, RepositoryState]
 ) -> None:
     for finding in findings:
-        if repository is not None:
-            finding.occurrences = [_with_ref(o, repository) for o in finding.occurrences]
+        finding.occurrences = [_with_ref(o, repositories) for o in finding.occurrences]
         for occurrence in finding.occurrences:
             oid = occurrence.occurrence_id(finding.finding_id)
+            repository = repositories.get(occurrence.location.repo or "")
             found.presence[oid] = presence_of(finding, occurrence, repository)
 
 
@@ -138,14 +144,22 @@ def _local_target(stack: contextlib.ExitStack, source: Source) -> str:
     return source.target
 
 
-def _options(scope: Scope, source: Source) -> TargetOptions:
+def _clone_folder(stack: contextlib.ExitStack, source: Source) -> Path | None:
+    """Where a GitHub/GitLab source's repository clones stay until their tips are read."""
+    if source.kind not in CLONING_KINDS:
+        return None
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="keysprawl-incident-")))
+
+
+def _options(scope: Scope, source: Source, clones: Path | None) -> TargetOptions:
     if source.kind == "git":  # every ref and object, whatever `branch` the sweep reads
         return TargetOptions(git=GitScanOptions(all_objects=True), require_git=True)
     options = source_plan(source, None, "", TargetOptions(), full=True).options
     # Services are asked only for items updated since the window opened; older ones are
     # outside it anyway (an item's date is its last update). Their repositories: every object.
     services = replace(options.services, updated_since=scope.window.since)
-    git = replace(options.git, all_objects=True)
+    kept = str(clones) if clones is not None else None
+    git = replace(options.git, all_objects=True, keep_clones=kept)
     return replace(options, git=git, services=services)
 
 
@@ -173,34 +187,46 @@ def _in_window(found: Investigation, findings: list[Finding]) -> list[Finding]:
     return kept
 
 
-def _repository(
-    found: Investigation, source: Source, target: str, findings: list[Finding]
+def _repositories(
+    found: Investigation, source: Source, target: str, clones: Path | None, findings: list[Finding]
+) -> dict[str, RepositoryState]:
+    """For each repository this scan holds on disk (the source itself, or the clones a
+    GitHub/GitLab source made): what refs reach, what their tips hold."""
+    paths: dict[str, list[str]] = defaultdict(list)
+    for finding in findings:
+        for o in finding.occurrences:
+            if o.source == "git" and o.location.repo and o.location.path and o.location.commit:
+                paths[o.location.repo].append(o.location.path)
+    if source.kind == "git":
+        shown = display_url(source.target) if target != source.target else target
+        places = {shown: Path(target)}
+    elif clones is not None:
+        places = {name: clones / clone_name(name) for name in paths}
+    else:
+        return {}
+    states = (_state(found, name, place, paths.get(name, [])) for name, place in places.items())
+    return {state.name: state for state in states if state is not None}
+
+
+def _state(
+    found: Investigation, name: str, repository: Path, paths: list[str]
 ) -> RepositoryState | None:
-    """For a repository this scan holds on disk: what refs reach, what their tips hold."""
-    if source.kind != "git":
-        return None
-    paths = [
-        o.location.path
-        for finding in findings
-        for o in finding.occurrences
-        if o.source == "git" and o.location.path and o.location.commit
-    ]
+    if not repository.exists():
+        return None  # its clone failed: the scan reported that already
     detectors = found.plan.scan.detectors.build()
-    shown = display_url(source.target) if target != source.target else target
     try:
-        return repository_state(
-            shown, Path(target), paths, detectors, TargetOptions().max_file_size
-        )
+        return repository_state(name, repository, paths, detectors, TargetOptions().max_file_size)
     except GitError as error:
-        found.notes.append(f"{shown}: could not tell which copies are still present ({error})")
+        found.notes.append(f"{name}: could not tell which copies are still present ({error})")
         return None
 
 
-def _with_ref(occurrence: Occurrence, repository: RepositoryState) -> Occurrence:
+def _with_ref(occurrence: Occurrence, repositories: Mapping[str, RepositoryState]) -> Occurrence:
     """Names a ref that reaches the commit where the history walk (over reflogs too) gave none."""
     location = occurrence.location
-    ref = repository.reachable.get(location.commit or "")
-    if location.ref or not ref or location.repo != repository.name:
+    repository = repositories.get(location.repo or "")
+    ref = repository.reachable.get(location.commit or "") if repository else None
+    if location.ref or not ref:
         return occurrence
     return replace(occurrence, location=replace(location, ref=ref))
 

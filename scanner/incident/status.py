@@ -7,8 +7,8 @@
   removing it means rewriting history.
 - `unreachable`: only in objects no ref reaches (dangling commits and blobs): gone at the
   next garbage collection, unless someone fetched them before.
-- `unknown`: history of a repository cloned by a GitHub/GitLab source: its tips were not
-  checked.
+- `unknown`: git history whose repository could not be read again after the scan (its
+  ref tips were not checked; the bundle's notes say why).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """What a source's cursor says was already covered, and how the next scan skips it.
 
 - git: the tip of every ref at the start of the last complete scan; the next scan reads only
-  commits not reachable from those tips (the working tree is always read again).
+  commits not reachable from those tips, and of the working tree only files that differ from
+  HEAD. When the tips and the working tree's digest are both as the cursor says, there is
+  nothing to read and the source is not scanned at all (scanner.sweep.git_state).
 - GitHub, GitLab, Jira: the time the last complete scan started; the next asks the service
   for what was updated since.
 - folders: read whole every time (no history to skip).
@@ -14,13 +16,13 @@ scan of that source.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors.services import ServiceOptions
 from scanner.inventory import Inventory
+from scanner.sweep.git_state import git_state
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions
 
@@ -37,6 +39,7 @@ class Plan:
     options: TargetOptions
     next_cursor: dict[str, Any]
     incremental: bool
+    unchanged: bool = False  # nothing new since the cursor: no scan needed
 
 
 def plan(
@@ -45,7 +48,7 @@ def plan(
     usable = previous if previous and previous.get("stamp") == stamp and not full else None
     started = datetime.now(UTC)
     if source.kind == "git":
-        tips = ref_tips(source.target)
+        now = git_state(source.target)
         exclude = tuple(sorted(set(usable["tips"].values()))) if usable and "tips" in usable else ()
         branch = source.settings.get("branch")
         git = replace(
@@ -54,7 +57,11 @@ def plan(
             worktree_changes_only=bool(exclude),  # unchanged files are HEAD's, read before
             branches=(branch,) if branch else base.git.branches,
         )
-        return Plan(replace(base, git=git), {"stamp": stamp, "tips": tips}, bool(exclude))
+        cursor: dict[str, Any] = {"stamp": stamp, "tips": now.tips}
+        if now.worktree is not None:
+            cursor["worktree"] = now.worktree
+        unchanged = usable is not None and now.same_as(usable)
+        return Plan(replace(base, git=git), cursor, bool(exclude), unchanged)
     if source.service:
         since = (
             datetime.fromisoformat(usable["updated_since"])
@@ -65,21 +72,6 @@ def plan(
         next_cursor = {"stamp": stamp, "updated_since": started.isoformat()}
         return Plan(replace(base, services=services), next_cursor, since is not None)
     return Plan(base, {"stamp": stamp}, False)
-
-
-def ref_tips(target: str) -> dict[str, str]:
-    """Every ref's commit, asked before the scan: what is pushed meanwhile is read next time."""
-    completed = subprocess.run(
-        ["git", "ls-remote", "--", target], capture_output=True, check=False, timeout=300
-    )
-    if completed.returncode != 0:
-        return {}  # the scan itself reports the unreachable repository
-    tips = {}
-    for line in completed.stdout.decode("utf-8", "replace").splitlines():
-        sha, _, ref = line.partition("\t")
-        if ref and not ref.endswith("^{}"):
-            tips[ref] = sha
-    return tips
 
 
 def _service_options(source: Source, base: ServiceOptions) -> ServiceOptions:

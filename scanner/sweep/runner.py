@@ -26,6 +26,7 @@ from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state, tickets
 from scanner.sweep.cursors import inventory_stamp, plan
+from scanner.sweep.detector_sets import ThreadDetectors
 from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
 from scanner.sweep.sources import Source
@@ -46,6 +47,7 @@ class SweepContext:
     services: ServiceOptions = field(default_factory=ServiceOptions)  # [services] defaults
     progress: ProgressFactory = lambda _name: None
     log: LogLine = lambda _line: None
+    detector_sets: ThreadDetectors = field(default_factory=ThreadDetectors)
 
 
 @dataclass(slots=True)
@@ -77,6 +79,8 @@ def sweep(context: SweepContext) -> SweepSummary:
     if row.resumed:
         context.log(f"resuming sweep {row.id}: {len(row.done)} sources already done")
     pending = [source for source in context.settings.sources if source.name not in row.done]
+    # Services first: they wait on the network, which overlaps the local repositories' checks.
+    pending.sort(key=lambda source: not source.service)
     with ThreadPoolExecutor(max_workers=context.settings.concurrency) as pool:
         outcomes = list(pool.map(lambda source: _sweep_source(context, row.id, source), pending))
     with Store.open(context.store_path) as store:
@@ -131,6 +135,11 @@ def _attempt(
 ) -> state.SourceOutcome:
     stamp = inventory_stamp(context.plan.inventory)
     source_plan = plan(source, previous, stamp, _base_options(context), full=context.full)
+    if source_plan.unchanged:
+        outcome = state.SourceOutcome(source.name, True, attempt)
+        state.record_source(store, sweep_id, outcome, source_plan.next_cursor)
+        context.log(f"{source.name}: unchanged since the last sweep, nothing to read")
+        return outcome
     result = _scan(context, store, source, source_plan.options, incremental=source_plan.incremental)
     stats = result.stats
     outcome = state.SourceOutcome(
@@ -180,6 +189,7 @@ def _scan(
             jobs=1,
             progress=advance,
             on_occurrence=writer.add,
+            detector_set=lambda: context.detector_sets.get(context.plan.detectors),
         )
     except BaseException:
         writer.abandon()

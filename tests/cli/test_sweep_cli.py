@@ -409,3 +409,54 @@ def test_a_credential_in_a_source_url_never_reaches_logs_or_the_store(
     assert code == 3 and "https://127.0.0.1:9/nowhere.git" in out
     assert token not in out + err
     assert files_containing(Path(deployment["root"]) / "state", [token]) == []  # type: ignore[arg-type]
+
+
+def test_an_unchanged_repository_is_not_scanned_again(deployment: dict[str, object]) -> None:
+    sweep(deployment)
+    code, out, err = sweep(deployment)
+    assert code == 1 and "2 sources (2 done, 0 failed)" in out
+    assert "app-repo: unchanged since the last sweep" in err
+    assert source_chunks(deployment, 2)["app-repo"] == 0
+    assert "shared: unchanged" not in err  # a folder has no cheap check: read again
+    cursor = store_rows(deployment, "SELECT cursor FROM cursors WHERE source = 'app-repo'")
+    assert '"worktree"' in str(cursor[0][0])  # the skip is vouched for by the kept state
+
+
+@pytest.mark.parametrize("change", ["side-branch", "new-branch", "force-push", "untracked"])
+def test_each_kind_of_change_is_still_read(deployment: dict[str, object], change: str) -> None:
+    repo, keys = Path(deployment["repo"]), deployment["keys"]  # type: ignore[arg-type]
+    git(repo, "branch", "side")
+    sweep(deployment)
+    text = f"LATE={keys['git-key']}\n"  # type: ignore[index]
+    if change == "side-branch":  # a new commit on a ref other than HEAD
+        git(repo, "checkout", "-q", "side")
+        commit_file(repo, "late.env", text)
+        git(repo, "checkout", "-q", "main")
+    elif change == "new-branch":
+        git(repo, "checkout", "-q", "-b", "feature")
+        commit_file(repo, "late.env", text)
+    elif change == "force-push":  # history rewritten: main's tip replaced, not extended
+        git(repo, "reset", "-q", "--hard", "HEAD~1")
+        commit_file(repo, "late.env", text)
+    else:
+        (repo / "late.env").write_text(text)
+    code, _, err = sweep(deployment)
+    assert code == 1 and "app-repo: unchanged" not in err
+    source = "worktree" if change == "untracked" else "git"
+    rows = store_rows(
+        deployment,
+        f"SELECT json_extract(location, '$.path') FROM occurrences WHERE source = '{source}'",
+    )
+    assert ("late.env",) in rows
+
+
+def test_a_deleted_branch_updates_the_cursor(deployment: dict[str, object]) -> None:
+    repo = Path(deployment["repo"])  # type: ignore[arg-type]
+    git(repo, "branch", "side")
+    sweep(deployment)
+    git(repo, "branch", "-D", "side")
+    _, _, err = sweep(deployment)
+    assert "app-repo: unchanged" not in err
+    cursor = str(store_rows(deployment, "SELECT cursor FROM cursors WHERE source = 'app-repo'"))
+    assert "refs/heads/side" not in cursor
+    assert "app-repo: unchanged" in sweep(deployment)[2]

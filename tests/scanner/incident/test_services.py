@@ -4,14 +4,16 @@ of tickets and comments, the window on service items, and a service that fails."
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import files_containing, random_key
+from fakes.github import GithubFake
 from fakes.jira import JiraFake
 from fakes.server import FakeServer
-from gitrepo import write_inventory
+from gitrepo import Repo, write_inventory
 
 from scanner.incident.bundle import prepare_out, write_bundle
 from scanner.incident.investigate import investigate
@@ -72,3 +74,32 @@ def test_a_failing_service_is_reported_in_the_bundle(tmp_path: Path, server: Fak
     (source,) = manifest["scan"]["sources"]
     assert source["name"] == "tickets" and not source["complete"] and source["errors"]
     assert "## Errors" in (out / "report.md").read_text()
+
+
+def test_repositories_a_github_source_clones_tell_what_is_still_present(
+    tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", random_key(40))
+    kept, removed = random_key(40), random_key(32)
+    write_inventory(tmp_path / "inv.toml", {"kept": kept, "removed": removed})
+    history = Repo(tmp_path / "payments")
+    history.commit("add both", {"app.cfg": f"a={kept}\n", "old.cfg": f"b={removed}\n"})
+    history.commit("drop one", {"old.cfg": "b=from the secret store\n"})
+    fake = GithubFake(server)
+    fake.repo("payments").clone_url = history.root.as_uri()
+    fake.serve()
+    scope_file = tmp_path / "scope.toml"
+    scope_file.write_text(
+        'inventory = "inv.toml"\nbuiltin_rules = false\n'
+        f'[[sources]]\nkind = "github"\ntarget = "acme"\nurl = "{fake.base_url}"\n'
+    )
+    scope = load_scope(scope_file).overridden(keys=None, since=None, until=None)
+    out = tmp_path / "bundle"
+    prepare_out(out)
+    write_bundle(investigate(scope, incident_plan(scope, None)), out)
+
+    rows = [json.loads(line) for line in (out / "findings.jsonl").read_text().splitlines()]
+    presence = {(r["key_id"], r["location"]["path"]): r["presence"] for r in rows}
+    assert presence == {("kept", "app.cfg"): "current", ("removed", "old.cfg"): "history"}
+    assert files_containing(out, [kept, removed]) == []
+    assert not list(Path(tempfile.gettempdir()).glob("keysprawl-incident-*"))
