@@ -12,13 +12,13 @@ Two kinds of patterns share the database:
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from detectors.byteclass import byte_class
+from detectors.hyperscan_db import block_database
 from detectors.windows import WindowSpec
 from scanner.charsets import Charset
 
@@ -63,7 +63,7 @@ class HyperscanWindows:
                     self._lengths.append(length)
         self._checks = [checks for _, checks in sorted(tails.items())]
         expressions.extend(_literal(tail) for tail in sorted(tails))
-        self._database: Any = _compiled(hyperscan, expressions)
+        self._database: Any = block_database(hyperscan, expressions)
         self._scratch: Any = hyperscan.Scratch(self._database)
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
@@ -95,32 +95,6 @@ def _bounds(charset: Charset) -> tuple[frozenset[int], frozenset[int]]:
 
 def _literal(tail: bytes) -> bytes:
     return b"".join(b"\\x%02x" % byte for byte in tail)
-
-
-def _compiled(hyperscan: Any, expressions: list[bytes]) -> Any:
-    """The database for these expressions, from the cache when it was compiled before.
-
-    Compiling costs up to a few hundred milliseconds for a large inventory, loading a few:
-    that is the difference between a pre-commit hook one notices and one that is not. The
-    database depends only on the alphabets, lengths and tails (already in the inventory's
-    previews), never on key values.
-    """
-    from scanner.cache import read_cached, write_cached
-
-    recipe = b"\0".join([str(getattr(hyperscan, "__version__", "")).encode(), *expressions])
-    name = "hyperscan-" + hashlib.sha256(recipe).hexdigest()[:32] + ".db"
-    cached = read_cached(name)
-    if cached is not None:
-        try:
-            return hyperscan.loadb(cached, hyperscan.HS_MODE_BLOCK)
-        except Exception:  # a stale or damaged cache file: compile again
-            pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=expressions, ids=list(range(len(expressions))), flags=[0] * len(expressions)
-    )
-    write_cached(name, bytes(hyperscan.dumpb(database)))
-    return database
 
 
 def _bounded_expression(charset: Charset, length: int) -> bytes:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -70,6 +69,8 @@ def load(explicit: str | None = None) -> Config:
 
 
 def parse(text: str, path: Path) -> Config:
+    import tomllib  # deferred: most runs (and every hook) have no config file to parse
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -1,21 +1,20 @@
 """The inventory: the organization's keys, their owners and lifecycle, as fingerprints only.
 
-A TOML file reviewed like code. Reading uses the standard library's `tomllib` (fast, strict);
-edits go through `scanner.inventory_edit`, which keeps the file's comments.
+A TOML file reviewed like code. Reading uses the standard library's `tomllib` (strict), once
+per version of the file: the validated result is cached (`scanner.inventory_cache`). Edits go
+through `scanner.inventory_edit`, which keeps the file's comments.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from scanner.cache import parsed_toml
 from scanner.charsets import BY_NAME, PEM
 from scanner.errors import ConfigError
 
@@ -108,25 +107,30 @@ def resolve_path(explicit: str | None) -> Path:
 
 
 def load(path: Path) -> Inventory:
-    return parse(_document(path), path)
+    """The inventory in `path`: validated once per version of the file, then from the cache."""
+    from scanner import inventory_cache  # deferred: it builds this module's classes
+
+    raw = _read(path)
+    cached = inventory_cache.read(raw, path)
+    if cached is not None:
+        return cached
+    inventory = parse(_parse_toml(raw, path), path)
+    inventory_cache.write(raw, inventory)
+    return inventory
 
 
-def _document(path: Path) -> dict[str, Any]:
-    """The parsed TOML, from a JSON cache keyed by the file's digest when possible.
-
-    Parsing TOML in pure Python costs ~0.5 s for 10,000 keys; the hook and every scan would
-    pay it. The JSON copy holds exactly the file's (public) content, with dates as strings.
-    """
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"inventory not found: {path}") from None
     except OSError as error:
         raise ConfigError(f"cannot read inventory {path}: {error.strerror}") from None
-    return parsed_toml(raw, "inventory", lambda data: _parse_toml(data, path))
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    import tomllib  # deferred: only a new version of the file is parsed (see `load`)
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

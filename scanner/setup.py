@@ -94,13 +94,17 @@ def classifier(
 
 
 def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
-    from scanner.baseline import load_baseline  # deferred: only scans with a baseline read it
-
     return Suppressions(
-        baseline=load_baseline(baseline) if baseline else frozenset(),
+        baseline=_baseline(baseline) if baseline else frozenset(),
         paths=rule_set.allowlist.paths,
         rule_paths=rule_set.path_allowlists(),
     )
+
+
+def _baseline(path: Path) -> frozenset[tuple[str, str]]:
+    from scanner.baseline import load_baseline  # deferred: only scans with a baseline read it
+
+    return load_baseline(path)
 
 
 @dataclass(frozen=True, slots=True)

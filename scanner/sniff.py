@@ -52,3 +52,9 @@ def content_kind(data: bytes) -> str:
     if b"\0" not in data[:SNIFF_BYTES]:
         return TEXT
     return utf16_kind(data) or BINARY
+
+
+def needs_expanding(data: bytes) -> bool:
+    """False for text and unrecognised binary, which decoding archives and UTF-16 would
+    return unchanged (`detectors.decoders.containers.expand`)."""
+    return content_kind(data) not in (TEXT, BINARY)

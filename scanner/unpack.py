@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from connectors.base import Tally
-from detectors.decoders.containers import Limits, Piece, Refused, expand, needs_expanding
 from scanner.model import Chunk
+from scanner.sniff import needs_expanding
+
+if TYPE_CHECKING:
+    from detectors.decoders.containers import Limits
 
 # What an expanded blob turned into, so a blob seen again in another commit is not unpacked
 # again: (suffix, encodings) of each piece; its matches are reused by blob id.
@@ -23,7 +27,7 @@ _Expansion = list[tuple[str, tuple[str, ...]]]
 class Unpacker:
     def __init__(self, tally: Tally, limits: Limits | None = None) -> None:
         self._tally = tally
-        self._limits = limits or Limits()
+        self._limits = limits
         self._expanded: dict[str, _Expansion] = {}
 
     def chunks(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
@@ -37,6 +41,9 @@ class Unpacker:
                 yield from self._expand(chunk)
 
     def _expand(self, chunk: Chunk) -> Iterator[Chunk]:
+        # deferred: most content is plain text, and the hook should not load archive readers
+        from detectors.decoders.containers import Piece, Refused, expand
+
         path = chunk.location.path or chunk.location.source
         pieces: _Expansion = []
         for item in expand(chunk.data, path, self._limits):

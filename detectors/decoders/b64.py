@@ -19,6 +19,7 @@ from typing import Any
 from detectors.decoders.base import DecodeOptions
 from detectors.decoders.text import is_text
 from detectors.decoders.view import Segment, View
+from detectors.hyperscan_db import block_database
 
 _ALPHABET = rb"A-Za-z0-9+/_\-"
 # One group of four characters that decodes to three bytes below 0x80.
@@ -119,13 +120,12 @@ def _hyperscan() -> bool:
 
 
 class _HyperscanPrefixes:
-    """The prefilter compiled once into a Hyperscan database: one callback per candidate run."""
+    """The prefilter as a (cached) Hyperscan database: one callback per candidate run."""
 
     def __init__(self) -> None:
         import hyperscan
 
-        self._database: Any = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._database.compile(expressions=[_PREFIX_HS], ids=[0], flags=[0])
+        self._database: Any = block_database(hyperscan, [_PREFIX_HS])
         self._scratch: Any = hyperscan.Scratch(self._database)
 
     def starts(self, data: bytes) -> Iterator[int]:

@@ -54,11 +54,6 @@ class Refused:
 Item = Piece | Skipped | Refused
 
 
-def needs_expanding(data: bytes) -> bool:
-    """False for text and unrecognised binary, which `expand` would return unchanged."""
-    return content_kind(data) not in (TEXT, BINARY)
-
-
 def expand(data: bytes, name: str, limits: Limits | None = None) -> Iterator[Item]:
     budget = archives.Budget(limits or Limits())
     yield from _expand(data, name, "", (), budget, depth=0)

@@ -1,8 +1,9 @@
 """`keysprawl hook`: the pre-commit (and pre-push) check, on a fast path without click.
 
 A developer pays this on every commit, so it imports only what it needs: argparse, the
-inventory (parsed form cached), the matcher (compiled database cached) and git plumbing.
-`scanner.entry` sends `hook` here before click is ever imported.
+inventory (validated form cached), the matcher (compiled databases cached) and git plumbing;
+the report formats only when there is something to report. `scanner.entry` sends `hook` here
+before click is ever imported. `python -X importtime -m scanner hook` shows what it loads.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from connectors.base import Connector
 from connectors.git_staged import StagedConnector, push_revisions
 from scanner import engine, setup
-from scanner.cli.output import exit_code, render, without_allowed
+from scanner.cli.outcome import exit_code, without_allowed
 from scanner.errors import ExitCode, KeysprawlError, UsageError
 from scanner.policy import FailOn
-from scanner.report.hook_text import render_hook
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+    from scanner.engine import ScanResult
+    from scanner.inventory import Inventory
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
 
@@ -28,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keysprawl hook",
         description="Stop a commit (or push) that adds a copy of an inventory key.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument(
         "--stage", choices=("pre-commit", "pre-push"), default="pre-commit", help="git hook stage"
@@ -47,6 +53,28 @@ def parser() -> argparse.ArgumentParser:
     # pre-commit passes the staged file names; the staged patch already says what changed.
     parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     return parser
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without `shutil` (whose import pulls in bz2 and lzma):
+    argparse builds a formatter for every `add_argument`, so the hook would pay it each run."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_terminal_columns() - 2)
+
+
+def _terminal_columns() -> int:
+    """What `shutil.get_terminal_size().columns` says: $COLUMNS, the terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 def run(argv: Sequence[str]) -> None:
@@ -86,11 +114,21 @@ def _hook(arguments: argparse.Namespace) -> ExitCode:
         suppressions=plan.suppressions,
     )
     result = without_allowed(result)
-    if arguments.format == "jsonl":
-        render(result, "jsonl", sys.stdout, {key.id: key for key in plan.inventory.keys})
-    else:
-        render_hook(result, sys.stderr, {key.id: key for key in plan.inventory.keys})
+    _report(result, arguments.format, plan.inventory)
     return exit_code(result, fail_on)
+
+
+def _report(result: ScanResult, output_format: str, inventory: Inventory) -> None:
+    # deferred: a clean commit (the usual case) prints nothing in text and skips loading the
+    # report modules; JSON Lines always writes its summary line.
+    if output_format == "jsonl":
+        from scanner.cli.output import render
+
+        render(result, "jsonl", sys.stdout, {key.id: key for key in inventory.keys})
+    elif result.findings or result.problems:
+        from scanner.report.hook_text import render_hook
+
+        render_hook(result, sys.stderr, {key.id: key for key in inventory.keys})
 
 
 def _connector(stage: str) -> Connector:

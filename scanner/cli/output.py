@@ -1,4 +1,4 @@
-"""Writing a report to stdout or --output, and the exit code a scan result earns."""
+"""Writing a report to stdout or --output (the exit code it earns: `scanner.cli.outcome`)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from scanner.clock import timestamp, today_utc
 from scanner.engine import ScanResult
-from scanner.errors import ExitCode, UsageError
+from scanner.errors import UsageError
 from scanner.inventory import InventoryKey
 from scanner.model import Kind
-from scanner.policy import FailOn
 from scanner.report import render as formats
 from scanner.report.document import Report
 from scanner.report.text import render_text
@@ -56,24 +54,3 @@ def render_report(
 def wants_color(out: TextIO) -> bool:
     """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
     return out.isatty() and not os.environ.get(NO_COLOR_ENV)
-
-
-def without_allowed(result: ScanResult) -> ScanResult:
-    """Copies in approved places are reported only on request (--include-allowed)."""
-    findings = []
-    for finding in result.findings:
-        kept = [o for o in finding.occurrences if o.kind is not Kind.ALLOWED]
-        if kept:
-            finding.occurrences = kept
-            findings.append(finding)
-    return replace(result, findings=findings)
-
-
-def exit_code(result: ScanResult, fail_on: FailOn | frozenset[Kind]) -> ExitCode:
-    """An incomplete scan never reads as clean, and outranks findings: the report has both."""
-    if not result.complete:
-        return ExitCode.INCOMPLETE
-    if not isinstance(fail_on, FailOn):
-        fail_on = FailOn(fail_on)
-    failing = any(fail_on.fails(o.kind, o.severity) for f in result.findings for o in f.occurrences)
-    return ExitCode.FINDINGS if failing else ExitCode.CLEAN

@@ -13,13 +13,8 @@ import click
 from scanner import config as config_module
 from scanner import engine, service_config, setup
 from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
-from scanner.cli.output import (
-    FORMATS,
-    exit_code,
-    opened_output,
-    render,
-    without_allowed,
-)
+from scanner.cli.outcome import exit_code, without_allowed
+from scanner.cli.output import FORMATS, opened_output, render
 from scanner.cli.params import ByteSize, fail_on_option, inventory_option, rules_options
 from scanner.cli.progress import terminal_progress
 from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
