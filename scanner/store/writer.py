@@ -29,6 +29,7 @@ class StoreWriter:
         command: str,
         sources: Sequence[str],
         commit_every: float = 0.25,
+        sync: bool = True,  # False: the caller synced the inventory (a sweep, once)
     ) -> None:
         self._store = store
         self.path = store.path
@@ -39,8 +40,9 @@ class StoreWriter:
         self._new = 0
         self._pending = 0
         self._memo = writes.Memo()
-        with store.transaction() as db:
-            exposures.sync_inventory(db, inventory)
+        if sync:
+            with store.transaction() as db:
+                exposures.sync_inventory(db, inventory)
         self.run_id = runs.start(store, command, sources)
 
     def add(self, finding: Finding, occurrence: Occurrence) -> None:

@@ -25,7 +25,7 @@ from scanner.store.store import Store
 from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state, tickets
-from scanner.sweep.cursors import inventory_stamp, plan
+from scanner.sweep.cursors import Plan, inventory_stamp, plan
 from scanner.sweep.detector_sets import ThreadDetectors
 from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
@@ -73,17 +73,37 @@ class SweepSummary:
         return all(outcome.done for outcome in self.outcomes) and not self.ticket_problems
 
 
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every source of one sweep uses, worked out once (not once a source)."""
+
+    context: SweepContext
+    sweep_id: int
+    cursors: dict[str, dict[str, Any]]
+    stamp: str  # of the inventory's fingerprints
+    options: TargetOptions
+
+
 def sweep(context: SweepContext) -> SweepSummary:
     with Store.open(context.store_path) as store:
         row = state.begin_or_resume(store)
+        # Once a sweep: close the exposures of keys the inventory now says are revoked or
+        # rotated, also when no source has anything new to read.
+        with store.transaction() as db:
+            exposure_store.sync_inventory(db, context.plan.inventory)
+        cursors = state.cursors(store)
     if row.resumed:
         context.log(f"resuming sweep {row.id}: {len(row.done)} sources already done")
     pending = [source for source in context.settings.sources if source.name not in row.done]
     # Services first: they wait on the network, which overlaps the local repositories' checks.
     pending.sort(key=lambda source: not source.service)
+    stamp = inventory_stamp(context.plan.inventory)
+    shared = _Shared(context, row.id, cursors, stamp, _base_options(context))
     with ThreadPoolExecutor(max_workers=context.settings.concurrency) as pool:
-        outcomes = list(pool.map(lambda source: _sweep_source(context, row.id, source), pending))
+        outcomes = list(pool.map(lambda source: _sweep_source(shared, source), pending))
     with Store.open(context.store_path) as store:
+        # Unchanged sources in one transaction; a kill before it only means checking them again.
+        state.record_sources(store, row.id, [(o, None) for o in outcomes if o.unchanged])
         configured = frozenset(source.name for source in context.settings.sources)
         finished_before = state.previous_outcomes(store, row.id, row.done & configured)
         summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
@@ -101,52 +121,55 @@ def sweep(context: SweepContext) -> SweepSummary:
     return summary
 
 
-def _sweep_source(context: SweepContext, sweep_id: int, source: Source) -> state.SourceOutcome:
+def _sweep_source(shared: _Shared, source: Source) -> state.SourceOutcome:
+    context = shared.context
+    previous = shared.cursors.get(source.name)
+    source_plan = plan(source, previous, shared.stamp, shared.options, full=context.full)
+    if source_plan.unchanged:  # its cursor stays as it is: nothing to write until the end
+        context.log(f"{source.name}: unchanged since the last sweep, nothing to read")
+        return state.SourceOutcome(source.name, True, 1, unchanged=True)
     with Store.open(context.store_path) as store:
-        previous = state.cursor_of(store, source.name)
-        problems: tuple[Problem, ...] = ()
-        attempts = 0
-        while attempts <= context.settings.retries:
-            attempts += 1
-            if attempts > 1:
-                context.log(f"{source.name}: incomplete ({_first(problems)}); retrying")
-                time.sleep(context.settings.retry_delay * 2 ** (attempts - 2))
-            try:
-                outcome = _attempt(context, store, sweep_id, source, previous, attempts)
-            except KeysprawlError as error:  # a configuration problem: retrying will not help
-                problems = (Problem(source.kind, source.name, str(error)),)
-                break
-            if outcome.done:
-                return outcome
-            problems = outcome.problems
-        outcome = state.SourceOutcome(source.name, False, attempts, problems=problems)
-        state.record_source(store, sweep_id, outcome, None)
-        context.log(f"{source.name}: failed after {attempts} attempts: {_first(problems)}")
-        return outcome
+        return _with_retries(shared, store, source, source_plan)
+
+
+def _with_retries(
+    shared: _Shared, store: Store, source: Source, source_plan: Plan
+) -> state.SourceOutcome:
+    context = shared.context
+    problems: tuple[Problem, ...] = ()
+    attempts = 0
+    while attempts <= context.settings.retries:
+        attempts += 1
+        if attempts > 1:
+            context.log(f"{source.name}: incomplete ({_first(problems)}); retrying")
+            time.sleep(context.settings.retry_delay * 2 ** (attempts - 2))
+        try:
+            outcome = _attempt(shared, store, source, source_plan, attempts)
+        except KeysprawlError as error:  # a configuration problem: retrying will not help
+            problems = (Problem(source.kind, source.name, str(error)),)
+            break
+        if outcome.done:
+            return outcome
+        problems = outcome.problems
+    outcome = state.SourceOutcome(source.name, False, attempts, problems=problems)
+    state.record_source(store, shared.sweep_id, outcome, None)
+    context.log(f"{source.name}: failed after {attempts} attempts: {_first(problems)}")
+    return outcome
 
 
 def _attempt(
-    context: SweepContext,
-    store: Store,
-    sweep_id: int,
-    source: Source,
-    previous: dict[str, Any] | None,
-    attempt: int,
+    shared: _Shared, store: Store, source: Source, source_plan: Plan, attempt: int
 ) -> state.SourceOutcome:
-    stamp = inventory_stamp(context.plan.inventory)
-    source_plan = plan(source, previous, stamp, _base_options(context), full=context.full)
-    if source_plan.unchanged:
-        outcome = state.SourceOutcome(source.name, True, attempt)
-        state.record_source(store, sweep_id, outcome, source_plan.next_cursor)
-        context.log(f"{source.name}: unchanged since the last sweep, nothing to read")
-        return outcome
+    """One scan of the source; the plan (ref tips, updated-since) is the one made before the
+    first attempt, so a retry reads at least what the cursor it will keep excludes."""
+    context = shared.context
     result = _scan(context, store, source, source_plan.options, incremental=source_plan.incremental)
     stats = result.stats
     outcome = state.SourceOutcome(
         source.name, result.complete, attempt, stats.chunks, stats.bytes, tuple(result.problems)
     )
     if outcome.done:
-        state.record_source(store, sweep_id, outcome, source_plan.next_cursor)
+        state.record_source(store, shared.sweep_id, outcome, source_plan.next_cursor)
         context.log(f"{source.name}: done, {stats.chunks} objects, {stats.bytes} bytes")
     return outcome
 
@@ -172,7 +195,9 @@ def _scan(
 ) -> engine.ScanResult:
     context.log(f"{source.name}: scanning ({'since the last sweep' if incremental else 'in full'})")
     connector = connector_for(source.target, options)
-    writer = StoreWriter(store, context.plan.inventory, command="sweep", sources=[source.name])
+    writer = StoreWriter(
+        store, context.plan.inventory, command="sweep", sources=[source.name], sync=False
+    )
     progress = context.progress(source.name)
 
     def advance(chunk: Any) -> None:

@@ -49,9 +49,10 @@ def begin_or_resume(store: Store) -> SweepRow:
         return SweepRow(int(cursor.lastrowid or 0), before, False, frozenset())
 
 
-def cursor_of(store: Store, source: str) -> dict[str, Any] | None:
-    row = store.db.execute("SELECT cursor FROM cursors WHERE source = ?", (source,)).fetchone()
-    return json.loads(row["cursor"]) if row else None
+def cursors(store: Store) -> dict[str, dict[str, Any]]:
+    """Every source's cursor, by source name."""
+    rows = store.db.execute("SELECT source, cursor FROM cursors").fetchall()
+    return {row["source"]: json.loads(row["cursor"]) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,35 +64,51 @@ class SourceOutcome:
     bytes: int = 0
     problems: tuple[Problem, ...] = ()
     skipped: bool = False  # finished by the sweep this one resumed
+    unchanged: bool = False  # nothing new since its cursor: not scanned
 
 
 def record_source(
     store: Store, sweep_id: int, outcome: SourceOutcome, cursor: dict[str, Any] | None
 ) -> None:
-    errors = json.dumps(
-        [{"source": p.source, "where": p.where, "message": p.message} for p in outcome.problems]
-    )
+    record_sources(store, sweep_id, [(outcome, cursor)])
+
+
+def record_sources(
+    store: Store,
+    sweep_id: int,
+    outcomes: Sequence[tuple[SourceOutcome, dict[str, Any] | None]],
+) -> None:
+    """Each outcome, and the cursor of each done one that has one, in one transaction."""
+    if not outcomes:
+        return
     now = timestamp()
     with store.transaction() as db:
-        db.execute(
-            "INSERT OR REPLACE INTO sweep_sources (sweep_id, source, status, attempts,"
-            " finished, chunks, bytes, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                sweep_id,
-                outcome.source,
-                "done" if outcome.done else "failed",
-                outcome.attempts,
-                now,
-                outcome.chunks,
-                outcome.bytes,
-                errors,
-            ),
-        )
-        if outcome.done and cursor is not None:
+        for outcome, cursor in outcomes:
             db.execute(
-                "INSERT OR REPLACE INTO cursors (source, cursor, updated) VALUES (?, ?, ?)",
-                (outcome.source, json.dumps(cursor, sort_keys=True), now),
+                "INSERT OR REPLACE INTO sweep_sources (sweep_id, source, status, attempts,"
+                " finished, chunks, bytes, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sweep_id,
+                    outcome.source,
+                    "done" if outcome.done else "failed",
+                    outcome.attempts,
+                    now,
+                    outcome.chunks,
+                    outcome.bytes,
+                    _errors(outcome.problems),
+                ),
             )
+            if outcome.done and cursor is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO cursors (source, cursor, updated) VALUES (?, ?, ?)",
+                    (outcome.source, json.dumps(cursor, sort_keys=True), now),
+                )
+
+
+def _errors(problems: Sequence[Problem]) -> str:
+    return json.dumps(
+        [{"source": p.source, "where": p.where, "message": p.message} for p in problems]
+    )
 
 
 def finish(store: Store, sweep_id: int, outcomes: Sequence[SourceOutcome]) -> None:

@@ -460,3 +460,20 @@ def test_a_deleted_branch_updates_the_cursor(deployment: dict[str, object]) -> N
     cursor = str(store_rows(deployment, "SELECT cursor FROM cursors WHERE source = 'app-repo'"))
     assert "refs/heads/side" not in cursor
     assert "app-repo: unchanged" in sweep(deployment)[2]
+
+
+def test_a_key_revoked_by_hand_is_closed_by_a_sweep_with_nothing_to_read(
+    deployment: dict[str, object],
+) -> None:
+    sweep(deployment)
+    root = Path(deployment["root"])  # type: ignore[arg-type]
+    inventory = root / "inventory.toml"
+    text = inventory.read_text()
+    start = text.index('status = "active"', text.index('id = "git-key"'))
+    # A hand edit, not `inventory revoke --store`: only the sweep can tell the store.
+    revoked = 'status = "revoked"\nrevoked = 2026-01-02'
+    inventory.write_text(text[:start] + revoked + text[start + len('status = "active"') :])
+    _, _, err = sweep(deployment)
+    assert "app-repo: unchanged" in err
+    rows = store_rows(deployment, "SELECT key_id, status FROM exposures ORDER BY key_id")
+    assert rows == [("folder-key", "open"), ("git-key", "closed")]
