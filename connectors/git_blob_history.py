@@ -19,8 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from connectors.base import Tally
-from connectors.filesystem import printable_path
+from connectors.base import Tally, printable_path
 from connectors.git_blob_stream import TOO_LARGE, BlobStream
 from connectors.git_cli import Git
 from connectors.git_commits import SOURCE, Provenance

@@ -8,39 +8,93 @@ import sys
 import click
 
 from scanner import __version__
-from scanner.cli.baseline_cmd import baseline
-from scanner.cli.config_cmd import config_group
-from scanner.cli.exposures_cmd import exposures
-from scanner.cli.import_cmd import import_command
-from scanner.cli.incident_cmd import incident
-from scanner.cli.inventory_cmd import inventory
-from scanner.cli.report_cmd import report
-from scanner.cli.rules_cmd import rules
-from scanner.cli.runs_cmd import runs
-from scanner.cli.scan_cmd import scan
-from scanner.cli.sweep_cmd import sweep_command
+from scanner.cli.lazy_group import LazyGroup
 from scanner.errors import ExitCode, KeysprawlError
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _inventory() -> click.Command:
+    from scanner.cli.import_cmd import import_command
+    from scanner.cli.inventory_cmd import inventory
+
+    inventory.add_command(import_command)
+    return inventory
+
+
+def _scan() -> click.Command:
+    from scanner.cli.scan_cmd import scan
+
+    return scan
+
+
+def _rules() -> click.Command:
+    from scanner.cli.rules_cmd import rules
+
+    return rules
+
+
+def _baseline() -> click.Command:
+    from scanner.cli.baseline_cmd import baseline
+
+    return baseline
+
+
+def _exposures() -> click.Command:
+    from scanner.cli.exposures_cmd import exposures
+
+    return exposures
+
+
+def _config() -> click.Command:
+    from scanner.cli.config_cmd import config_group
+
+    return config_group
+
+
+def _sweep() -> click.Command:
+    from scanner.cli.sweep_cmd import sweep_command
+
+    return sweep_command
+
+
+def _report() -> click.Command:
+    from scanner.cli.report_cmd import report
+
+    return report
+
+
+def _runs() -> click.Command:
+    from scanner.cli.runs_cmd import runs
+
+    return runs
+
+
+def _incident() -> click.Command:
+    from scanner.cli.incident_cmd import incident
+
+    return incident
+
+
+# Each command's module is imported only when that command runs (see LazyGroup).
+COMMANDS = {
+    "inventory": _inventory,
+    "scan": _scan,
+    "rules": _rules,
+    "baseline": _baseline,
+    "exposures": _exposures,
+    "config": _config,
+    "sweep": _sweep,
+    "report": _report,
+    "runs": _runs,
+    "incident": _incident,
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="keysprawl")
 def cli() -> None:
     """Find where your organization's own keys have been copied."""
-
-
-inventory.add_command(import_command)
-cli.add_command(inventory)
-cli.add_command(scan)
-cli.add_command(rules)
-cli.add_command(baseline)
-cli.add_command(exposures)
-cli.add_command(config_group)
-cli.add_command(sweep_command)
-cli.add_command(report)
-cli.add_command(runs)
-cli.add_command(incident)
 
 
 def run(argv: list[str] | None = None) -> None:
