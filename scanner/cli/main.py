@@ -2,45 +2,53 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from scanner import __version__
-from scanner.cli.baseline_cmd import baseline
-from scanner.cli.config_cmd import config_group
-from scanner.cli.exposures_cmd import exposures
-from scanner.cli.import_cmd import import_command
-from scanner.cli.incident_cmd import incident
-from scanner.cli.inventory_cmd import inventory
-from scanner.cli.report_cmd import report
-from scanner.cli.rules_cmd import rules
-from scanner.cli.runs_cmd import runs
-from scanner.cli.scan_cmd import scan
-from scanner.cli.sweep_cmd import sweep_command
 from scanner.errors import ExitCode, KeysprawlError
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
 
+# Each command's module, imported only when that command runs (or help lists them all): a
+# sweep or a scan does not pay for the other commands' imports.
+COMMANDS = {
+    "inventory": "scanner.cli.inventory_cmd:inventory",
+    "scan": "scanner.cli.scan_cmd:scan",
+    "rules": "scanner.cli.rules_cmd:rules",
+    "baseline": "scanner.cli.baseline_cmd:baseline",
+    "exposures": "scanner.cli.exposures_cmd:exposures",
+    "config": "scanner.cli.config_cmd:config_group",
+    "sweep": "scanner.cli.sweep_cmd:sweep_command",
+    "report": "scanner.cli.report_cmd:report",
+    "runs": "scanner.cli.runs_cmd:runs",
+    "incident": "scanner.cli.incident_cmd:incident",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, name = COMMANDS[cmd_name].partition(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        if cmd_name == "inventory" and isinstance(command, click.Group):
+            from scanner.cli.import_cmd import import_command
+
+            command.add_command(import_command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="keysprawl")
 def cli() -> None:
     """Find where your organization's own keys have been copied."""
-
-
-inventory.add_command(import_command)
-cli.add_command(inventory)
-cli.add_command(scan)
-cli.add_command(rules)
-cli.add_command(baseline)
-cli.add_command(exposures)
-cli.add_command(config_group)
-cli.add_command(sweep_command)
-cli.add_command(report)
-cli.add_command(runs)
-cli.add_command(incident)
 
 
 def run(argv: list[str] | None = None) -> None:
