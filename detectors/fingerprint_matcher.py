@@ -14,15 +14,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from detectors.positions import LineIndex
+from detectors.window_specs import window_specs
 from detectors.windows import (
     ExhaustiveWindows,
-    HyperscanWindows,
     RegexWindows,
     WindowFinder,
     WindowSpec,
     hyperscan_available,
 )
-from scanner.charsets import BY_NAME, PEM
+from scanner.charsets import PEM
 from scanner.fingerprint import PEM_BLOCK, Fingerprinter, normalize, pem_label, preview
 from scanner.model import Match
 
@@ -32,11 +32,14 @@ _MISS_CACHE_LIMIT = 1_000_000
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """What the matcher needs to know of one fingerprint: never the value itself."""
+    """What the matcher needs to know of one fingerprint: never the value itself. `tail`:
+    the value's last characters as its preview shows them (b"" when unknown), which narrows
+    the windows worth hashing."""
 
     digest: str
     length: int
     charset: str
+    tail: bytes = b""
 
 
 class FingerprintMatcher:
@@ -117,11 +120,7 @@ class FingerprintMatcher:
 
 
 def _specs(targets: list[Target]) -> list[WindowSpec]:
-    lengths: dict[str, set[int]] = {}
-    for target in targets:
-        if target.charset != PEM:
-            lengths.setdefault(target.charset, set()).add(target.length)
-    return [WindowSpec(BY_NAME[name], frozenset(found)) for name, found in lengths.items()]
+    return window_specs((t.charset, t.length, t.tail) for t in targets if t.charset != PEM)
 
 
 def _finder(specs: list[WindowSpec], *, exhaustive: bool, accelerate: bool) -> WindowFinder | None:
@@ -130,5 +129,7 @@ def _finder(specs: list[WindowSpec], *, exhaustive: bool, accelerate: bool) -> W
     if exhaustive:
         return ExhaustiveWindows(specs)
     if accelerate and hyperscan_available():
+        from detectors.windows_hyperscan import HyperscanWindows  # deferred: imports hyperscan
+
         return HyperscanWindows(specs)
     return RegexWindows(specs)

@@ -3,30 +3,36 @@
 Three finders, one contract (`windows(data)` yields `(start, end)` byte offsets):
 - `RegexWindows`: pure Python. Finds runs of the alphabet with `re`, then the bounded
   windows inside each run.
-- `HyperscanWindows`: the same windows found by one compiled Hyperscan database holding one
-  fixed-length pattern per (alphabet, length); identical output, several times faster.
+- `HyperscanWindows` (`detectors.windows_hyperscan`): the same windows found by one compiled
+  Hyperscan database; identical output, several times faster.
 - `ExhaustiveWindows`: every window of a key length inside a run of the alphabet, bounded or
   not, for incident work where a key may be glued to other text.
+
+A window of a length whose keys all have a known tail (their last characters, kept in their
+previews) is a candidate only if it ends with one of those tails: in text full of hex, UUIDs
+and base64 of exactly the keys' lengths, this keeps all but a few of the windows from being
+hashed. Every finder applies the same rule, so they report the same windows.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from detectors.byteclass import byte_class
-from detectors.hyperscan_db import block_database
 from scanner.charsets import Charset
 
 
 @dataclass(frozen=True, slots=True)
 class WindowSpec:
-    """The key lengths to look for in one alphabet."""
+    """The key lengths to look for in one alphabet, and for some of them the tails every key
+    of that length ends with (all of one size). A length without tails takes every window."""
 
     charset: Charset
     lengths: frozenset[int]
+    tails: Mapping[int, frozenset[bytes]] = field(default_factory=dict)
 
 
 class WindowFinder(Protocol):
@@ -65,6 +71,20 @@ class _RunScanner:
         for run in self.pattern.finditer(data):
             yield run.span()
 
+    def narrowed(
+        self, data: bytes, windows: Iterator[tuple[int, int]]
+    ) -> Iterator[tuple[int, int]]:
+        """The windows that end with one of their length's tails, when it has tails."""
+        tails = self.spec.tails
+        if not tails:
+            yield from windows
+            return
+        sizes = {length: len(next(iter(found))) for length, found in tails.items()}
+        for start, end in windows:
+            wanted = tails.get(end - start)
+            if wanted is None or data[end - sizes[end - start] : end] in wanted:
+                yield start, end
+
 
 def _inner_breaks(chars: bytes, continuing: bytes) -> re.Pattern[bytes] | None:
     breaks = bytes(b for b in chars if b not in continuing)
@@ -77,11 +97,15 @@ class RegexWindows:
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
         for scanner in self._scanners:
-            if scanner.whole_runs is not None:
-                yield from _whole_runs(data, scanner.whole_runs, scanner.spec.lengths)
-                continue
-            for run_start, run_end in scanner.runs(data):
-                yield from _bounded_in_run(data, run_start, run_end, scanner)
+            yield from scanner.narrowed(data, _bounded(data, scanner))
+
+
+def _bounded(data: bytes, scanner: _RunScanner) -> Iterator[tuple[int, int]]:
+    if scanner.whole_runs is not None:
+        yield from _whole_runs(data, scanner.whole_runs, scanner.spec.lengths)
+        return
+    for run_start, run_end in scanner.runs(data):
+        yield from _bounded_in_run(data, run_start, run_end, scanner)
 
 
 def _whole_runs(
@@ -134,52 +158,14 @@ class ExhaustiveWindows:
 
     def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
         for scanner in self._scanners:
-            for run_start, run_end in scanner.runs(data):
-                for length in scanner.sorted_lengths:
-                    for start in range(run_start, run_end - length + 1):
-                        yield start, start + length
+            yield from scanner.narrowed(data, _every_window(scanner, data))
 
 
-class HyperscanWindows:
-    """Bounded windows from a Hyperscan block-mode database.
-
-    Each pattern is `[^left][chars]{L}[^right]`, matched over the data padded with a newline
-    at both ends (a newline never continues a token). Patterns have a fixed length, so the
-    window is known from the end offset alone and no start-of-match tracking is needed.
-    """
-
-    def __init__(self, specs: Iterable[WindowSpec]) -> None:
-        import hyperscan  # deferred: the hook should not pay for it when unused
-
-        self._lengths: list[int] = []
-        expressions: list[bytes] = []
-        for spec in specs:
-            for length in sorted(spec.lengths):
-                expressions.append(_bounded_expression(spec.charset, length))
-                self._lengths.append(length)
-        self._database: Any = block_database(hyperscan, expressions)
-        self._scratch: Any = hyperscan.Scratch(self._database)
-
-    def windows(self, data: bytes) -> Iterator[tuple[int, int]]:
-        found: list[tuple[int, int]] = []
-        lengths = self._lengths
-
-        def on_match(pattern_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            # `to` is exclusive in the padded buffer: window ends at to - 2 in `data`.
-            end = to - 2
-            found.append((end - lengths[pattern_id], end))
-
-        self._database.scan(
-            b"\n" + data + b"\n", match_event_handler=on_match, scratch=self._scratch
-        )
-        return iter(found)
-
-
-def _bounded_expression(charset: Charset, length: int) -> bytes:
-    left = byte_class(charset.left, negate=True)
-    body = byte_class(charset.chars) + b"{%d}" % length
-    right = byte_class(charset.right, negate=True)
-    return left + body + right
+def _every_window(scanner: _RunScanner, data: bytes) -> Iterator[tuple[int, int]]:
+    for run_start, run_end in scanner.runs(data):
+        for length in scanner.sorted_lengths:
+            for start in range(run_start, run_end - length + 1):
+                yield start, start + length
 
 
 def hyperscan_available() -> bool:

@@ -81,6 +81,18 @@ def preview(normalized: bytes, *, pem_label: str | None = None) -> str:
     return f"{head}…{tail}"
 
 
+def preview_tail(hint: str) -> bytes:
+    """The key's last bytes as its preview kept them, or b"" when it kept none that can be
+    trusted (the preview decodes them with replacement: a U+FFFD means they were not text).
+
+    Whatever follows the last "…" is a suffix of the key, even when the key itself holds a "…".
+    """
+    _, marker, tail = hint.rpartition("…")
+    if not marker or "\ufffd" in tail:
+        return b""
+    return tail.encode()
+
+
 def pem_label(value: bytes) -> str | None:
     block = PEM_BLOCK.search(value)
     return block.group(1).decode() if block else None

@@ -18,7 +18,7 @@ from scanner import inventory as inventory_module
 from scanner.classify import Classifier
 from scanner.config import Config, PolicyConfig
 from scanner.errors import ConfigError
-from scanner.fingerprint import PEPPER_ENV, Fingerprinter
+from scanner.fingerprint import PEPPER_ENV, Fingerprinter, preview_tail
 from scanner.inventory import Inventory
 from scanner.policy import Policy
 from scanner.suppress import Suppressions
@@ -62,7 +62,10 @@ def detector_spec(
     fingerprinter = Fingerprinter.from_environment()
     if inventory.uses_keyed_digests() and fingerprinter.pepper is None:
         raise ConfigError(f"the inventory holds hmac-sha256 fingerprints: set {PEPPER_ENV}")
-    targets = tuple(Target(fp.digest, fp.length, fp.charset) for _, fp in inventory.fingerprints())
+    targets = tuple(
+        Target(fp.digest, fp.length, fp.charset, preview_tail(fp.preview))
+        for _, fp in inventory.fingerprints()
+    )
     return DetectorSpec(
         targets,
         pepper=fingerprinter.pepper,

@@ -9,7 +9,7 @@ import textwrap
 from detectors.base import DetectorSet, DetectorSpec
 from detectors.fingerprint_matcher import Target
 from scanner.charsets import PEM, charset_of
-from scanner.fingerprint import Fingerprinter, normalize, pem_label
+from scanner.fingerprint import Fingerprinter, normalize, pem_label, preview, preview_tail
 
 
 def detectors_for(*values: str, depth: int = 3, accelerate: bool = True) -> DetectorSet:
@@ -22,6 +22,7 @@ def detectors_for(*values: str, depth: int = 3, accelerate: bool = True) -> Dete
                 Fingerprinter().digest(normalized),
                 0 if is_pem else len(normalized),
                 PEM if is_pem else charset_of(normalized),
+                b"" if is_pem else preview_tail(preview(normalized)),  # as a scan builds it
             )
         )
     return DetectorSpec(tuple(targets), accelerate=accelerate, decode_depth=depth).build()

@@ -8,25 +8,34 @@ from conftest import ALNUM, random_key
 from detectors.fingerprint_matcher import FingerprintMatcher, Target
 from detectors.windows import hyperscan_available
 from scanner.charsets import charset_of
-from scanner.fingerprint import Fingerprinter, normalize
+from scanner.fingerprint import Fingerprinter, normalize, preview, preview_tail
 
 BACKENDS = [False, True] if hyperscan_available() else [False]
+# (accelerate, tails): each finder, with the windows narrowed by the keys' tails or not.
+FINDERS = [(accelerate, tails) for accelerate in BACKENDS for tails in (True, False)]
 
 
 def target_for(
-    value: str, fingerprinter: Fingerprinter | None = None, keyed: bool = False
+    value: str, fingerprinter: Fingerprinter | None = None, keyed: bool = False, tail: bool = True
 ) -> Target:
+    """The target the scan builds from an inventory entry: with the tail its preview keeps
+    (or none, as for a fingerprint imported without a preview)."""
     normalized = normalize(value.encode())
     fingerprinter = fingerprinter or Fingerprinter()
     digest = fingerprinter.digest(normalized, "hmac-sha256" if keyed else "sha256")
-    return Target(digest, len(normalized), charset_of(normalized))
+    kept = preview_tail(preview(normalized)) if tail else b""
+    return Target(digest, len(normalized), charset_of(normalized), kept)
 
 
 def find(
-    text: str, *values: str, accelerate: bool = True, exhaustive: bool = False
+    text: str,
+    *values: str,
+    accelerate: bool = True,
+    exhaustive: bool = False,
+    tails: bool = True,
 ) -> list[tuple[int, int]]:
     matcher = FingerprintMatcher(
-        [target_for(v) for v in values],
+        [target_for(v, tail=tails) for v in values],
         fingerprinter=Fingerprinter(),
         accelerate=accelerate,
         exhaustive=exhaustive,
@@ -50,35 +59,39 @@ SYNTAXES = [
 ]
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
 @pytest.mark.parametrize("syntax", SYNTAXES)
-def test_finds_a_key_in_common_syntaxes(syntax: str, accelerate: bool) -> None:
+def test_finds_a_key_in_common_syntaxes(syntax: str, accelerate: bool, tails: bool) -> None:
     key = random_key(40)
     text = "first line\n" + syntax.format(key=key) + "\nlast line"
     column = syntax.format(key=key).index(key) + 1
-    assert find(text, key, accelerate=accelerate) == [(2, column)]
+    assert find(text, key, accelerate=accelerate, tails=tails) == [(2, column)]
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
 @pytest.mark.parametrize("length", [32, 40, 48, 64])
-def test_finds_org_internal_keys_without_a_format(length: int, accelerate: bool) -> None:
+def test_finds_org_internal_keys_without_a_format(
+    length: int, accelerate: bool, tails: bool
+) -> None:
     keys = [random_key(length, alphabet=ALNUM + "_-") for _ in range(3)]
     text = "\n".join(f"KEY_{n}={key}" for n, key in enumerate(keys))
-    assert find(text, *keys, accelerate=accelerate) == [(1, 7), (2, 7), (3, 7)]
+    assert find(text, *keys, accelerate=accelerate, tails=tails) == [(1, 7), (2, 7), (3, 7)]
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
-def test_near_miss_is_not_reported(accelerate: bool) -> None:
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
+def test_near_miss_is_not_reported(accelerate: bool, tails: bool) -> None:
     key = random_key(40)
     changed = key[:20] + ("A" if key[20] != "A" else "B") + key[21:]
-    assert find(f"API_KEY={changed}", key, accelerate=accelerate) == []
+    assert find(f"API_KEY={changed}", key, accelerate=accelerate, tails=tails) == []
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
 @pytest.mark.parametrize("glue", ["{key}x", "x{key}", "{key}_suffix", "prefix-{key}", "{key}{key}"])
-def test_longer_token_containing_the_key_is_not_reported(glue: str, accelerate: bool) -> None:
+def test_longer_token_containing_the_key_is_not_reported(
+    glue: str, accelerate: bool, tails: bool
+) -> None:
     key = random_key(40)
-    assert find("TOKEN=" + glue.format(key=key), key, accelerate=accelerate) == []
+    assert find("TOKEN=" + glue.format(key=key), key, accelerate=accelerate, tails=tails) == []
 
 
 def test_exhaustive_mode_finds_keys_glued_to_other_text() -> None:
@@ -86,17 +99,20 @@ def test_exhaustive_mode_finds_keys_glued_to_other_text() -> None:
     assert find(f"TOKEN=abc{key}def", key, exhaustive=True) == [(1, 10)]
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
-def test_base64_key_with_padding_after_an_equals_sign(accelerate: bool) -> None:
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
+def test_base64_key_with_padding_after_an_equals_sign(accelerate: bool, tails: bool) -> None:
     key = random_key(42, alphabet=ALNUM + "+/") + "=="
-    assert find(f"KEY={key}\n  key: {key}", key, accelerate=accelerate) == [(1, 5), (2, 8)]
+    assert find(f"KEY={key}\n  key: {key}", key, accelerate=accelerate, tails=tails) == [
+        (1, 5),
+        (2, 8),
+    ]
 
 
-@pytest.mark.parametrize("accelerate", BACKENDS)
-def test_printable_password_with_punctuation(accelerate: bool) -> None:
+@pytest.mark.parametrize(("accelerate", "tails"), FINDERS)
+def test_printable_password_with_punctuation(accelerate: bool, tails: bool) -> None:
     key = "c0rrect:h0rse@b4ttery!st4ple#" + random_key(8)
     text = f'DB_PASSWORD="{key}"\nurl=postgres://app:{key}@db/app'
-    assert find(text, key, accelerate=accelerate) == [(1, 14), (2, 20)]
+    assert find(text, key, accelerate=accelerate, tails=tails) == [(1, 14), (2, 20)]
 
 
 @pytest.mark.parametrize("accelerate", BACKENDS)

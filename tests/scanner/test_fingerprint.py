@@ -4,7 +4,7 @@ import pytest
 from conftest import random_key
 
 from scanner.charsets import charset_of
-from scanner.fingerprint import Fingerprinter, PepperMissing, normalize, preview
+from scanner.fingerprint import Fingerprinter, PepperMissing, normalize, preview, preview_tail
 
 
 def test_normalize_strips_surrounding_whitespace_only() -> None:
@@ -49,3 +49,14 @@ def test_preview_keeps_a_known_prefix_and_the_last_four() -> None:
 )
 def test_charset_ladder(value: str, expected: str) -> None:
     assert charset_of(value.encode()) == expected
+
+
+def test_preview_tail_gives_back_the_last_characters_a_preview_kept() -> None:
+    assert preview_tail(preview(b"sk_live_abcdefghijklmnopqrstuvwx4f2a")) == b"4f2a"
+    assert preview_tail(preview(b"short123")) == b"23"
+    assert preview_tail(preview("pässwörd-0123456789ñé".encode())) == "ñé".encode()
+    assert preview_tail("") == b"" and preview_tail("4f2a") == b""  # no preview, no marker
+    # The last bytes cut a character in two: the preview shows U+FFFD, which is not the key's.
+    assert preview_tail(preview("0123456789abcdef€xy".encode())) == b""
+    # A key that holds "…" itself: what follows the last one is still its suffix.
+    assert preview_tail("…a…bc") == b"bc"
