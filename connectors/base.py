@@ -9,6 +9,14 @@ from typing import Protocol
 
 from scanner.model import Chunk, Problem
 
+# Larger files and blobs are skipped with a note, never read: memory stays bounded.
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
+
+def printable_path(path: str) -> str:
+    """File names are bytes on POSIX; undecodable ones are shown with U+FFFD, never crash."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
 
 @dataclass(slots=True)
 class Tally:

@@ -17,17 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.base import Tally
+from connectors.base import DEFAULT_MAX_FILE_SIZE, Tally, printable_path
 from scanner.model import Chunk, Location
 from scanner.sniff import BINARY, content_kind
 
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 _SKIPPED_FOLDERS = frozenset({".git"})
-
-
-def printable_path(path: str) -> str:
-    """File names are bytes on POSIX; undecodable ones are shown with U+FFFD, never crash."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)

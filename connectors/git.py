@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from connectors.base import Tally
-from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
+from connectors.base import DEFAULT_MAX_FILE_SIZE, Tally
 from connectors.git_blob_history import BlobHistory
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError, open_repository

@@ -22,8 +22,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from connectors.base import Tally
-from connectors.filesystem import printable_path
+from connectors.base import Tally, printable_path
 from connectors.git_cli import Git
 from connectors.git_commits import SOURCE, Provenance
 from connectors.git_diff import SUBMODULE_MODE

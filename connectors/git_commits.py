@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from connectors.base import Tally
-from connectors.filesystem import printable_path
+from connectors.base import Tally, printable_path
 from connectors.git_blobs import BlobReader, BlobTooLarge, BlobUnreadable
 from connectors.git_diff import Block, FilePatch, parse_patch
 from scanner.model import Chunk, Location

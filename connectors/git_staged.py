@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.base import Tally
-from connectors.filesystem import DEFAULT_MAX_FILE_SIZE
+from connectors.base import DEFAULT_MAX_FILE_SIZE, Tally
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError
 from connectors.git_commits import CommitChunker, Provenance

@@ -11,8 +11,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from connectors.base import Tally
-from connectors.filesystem import printable_path
+from connectors.base import Tally, printable_path
 from connectors.git_cli import Git
 from connectors.git_diff import SUBMODULE_MODE
 from scanner.model import Chunk, Location

@@ -11,8 +11,11 @@ read, is damaged, or was written for other fields is ignored, and the caller rew
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -38,13 +41,28 @@ def read(raw: bytes, path: Path | None) -> Inventory | None:
     if data is None:
         return None
     try:
-        document = json.loads(data)
-        if document["layout"] != _LAYOUT:
-            return None
-        keys = tuple(_key(*row) for row in document["keys"])
+        with _collector_paused():
+            document = json.loads(data)
+            if document["layout"] != _LAYOUT:
+                return None
+            keys = tuple(_key(*row) for row in document["keys"])
         return Inventory(path, keys, tuple(document["unknown_fields"]))
     except (ValueError, TypeError, KeyError):  # a damaged file: the caller parses the TOML
         return None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading builds several objects per key, none of them in a reference cycle; letting the
+    cyclic collector walk the growing heap every few hundred allocations made loading 10,000
+    keys about a third slower."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write(raw: bytes, inventory: Inventory) -> None:

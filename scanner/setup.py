@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detectors.base import DetectorSpec
 from detectors.decoders.decoding import DEFAULT_DEPTH
@@ -16,12 +17,14 @@ from detectors.rule_model import NO_RULES, Allowlist, RuleSet
 from rules import RULES_DIR
 from scanner import inventory as inventory_module
 from scanner.classify import Classifier
-from scanner.config import Config, PolicyConfig
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter, preview_tail
 from scanner.inventory import Inventory
 from scanner.policy import Policy
 from scanner.suppress import Suppressions
+
+if TYPE_CHECKING:  # the hook runs without a configuration file: it never loads the module
+    from scanner.config import Config, PolicyConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,8 @@ def detector_spec(
 
 
 def policy(config: PolicyConfig | None = None, today: date | None = None) -> Policy:
-    config = config or PolicyConfig()
+    if config is None:
+        return Policy(today or date.today())  # the same defaults as an empty [policy] table
     return Policy(
         today or date.today(), due_after=config.due_after, scope_severity=config.scope_severity
     )
@@ -126,16 +130,18 @@ def plan(
     baseline: Path | None = None,
     config: Config | None = None,
 ) -> ScanPlan:
-    config = config or Config()
     inventory, note = load_inventory(inventory_path)
     loaded = load_rules(rules)
-    rule_set = with_allowlist(loaded.rule_set, config_allowlist(config))
+    if config is not None:
+        rule_set = with_allowlist(loaded.rule_set, config_allowlist(config))
+    else:
+        rule_set = loaded.rule_set
     if not inventory.keys and not rule_set.rules:
         raise ConfigError("nothing to look for: no inventory keys and no rules")
     notes = (*loaded.warnings, *([note] if note else []))
     return ScanPlan(
         detector_spec(inventory, matching, rule_set),
-        classifier(inventory, config=config.policy, rule_set=rule_set),
+        classifier(inventory, config=config.policy if config else None, rule_set=rule_set),
         suppressions(rule_set, baseline),
         inventory,
         notes,

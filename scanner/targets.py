@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.base import Connector
-from connectors.filesystem import DEFAULT_MAX_FILE_SIZE, FilesystemConnector, StdinConnector
+from connectors.base import DEFAULT_MAX_FILE_SIZE, Connector
+from connectors.filesystem import FilesystemConnector, StdinConnector
 from connectors.git import GitConnector, GitScanOptions
 from connectors.git_cli import is_repository
 from connectors.git_clone import is_url

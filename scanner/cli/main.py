@@ -2,50 +2,96 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
 import click
 
 from scanner import __version__
+from scanner.cli.lazy_group import LazyGroup
 from scanner.errors import ExitCode, KeysprawlError
 
 DEBUG_ENV = "KEYSPRAWL_DEBUG"
 
-# Each command's module, imported only when that command runs (or help lists them all): a
-# sweep or a scan does not pay for the other commands' imports.
+
+def _inventory() -> click.Command:
+    from scanner.cli.import_cmd import import_command
+    from scanner.cli.inventory_cmd import inventory
+
+    inventory.add_command(import_command)
+    return inventory
+
+
+def _scan() -> click.Command:
+    from scanner.cli.scan_cmd import scan
+
+    return scan
+
+
+def _rules() -> click.Command:
+    from scanner.cli.rules_cmd import rules
+
+    return rules
+
+
+def _baseline() -> click.Command:
+    from scanner.cli.baseline_cmd import baseline
+
+    return baseline
+
+
+def _exposures() -> click.Command:
+    from scanner.cli.exposures_cmd import exposures
+
+    return exposures
+
+
+def _config() -> click.Command:
+    from scanner.cli.config_cmd import config_group
+
+    return config_group
+
+
+def _sweep() -> click.Command:
+    from scanner.cli.sweep_cmd import sweep_command
+
+    return sweep_command
+
+
+def _report() -> click.Command:
+    from scanner.cli.report_cmd import report
+
+    return report
+
+
+def _runs() -> click.Command:
+    from scanner.cli.runs_cmd import runs
+
+    return runs
+
+
+def _incident() -> click.Command:
+    from scanner.cli.incident_cmd import incident
+
+    return incident
+
+
+# Each command's module is imported only when that command runs (see LazyGroup).
 COMMANDS = {
-    "inventory": "scanner.cli.inventory_cmd:inventory",
-    "scan": "scanner.cli.scan_cmd:scan",
-    "rules": "scanner.cli.rules_cmd:rules",
-    "baseline": "scanner.cli.baseline_cmd:baseline",
-    "exposures": "scanner.cli.exposures_cmd:exposures",
-    "config": "scanner.cli.config_cmd:config_group",
-    "sweep": "scanner.cli.sweep_cmd:sweep_command",
-    "report": "scanner.cli.report_cmd:report",
-    "runs": "scanner.cli.runs_cmd:runs",
-    "incident": "scanner.cli.incident_cmd:incident",
+    "inventory": _inventory,
+    "scan": _scan,
+    "rules": _rules,
+    "baseline": _baseline,
+    "exposures": _exposures,
+    "config": _config,
+    "sweep": _sweep,
+    "report": _report,
+    "runs": _runs,
+    "incident": _incident,
 }
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, _, name = COMMANDS[cmd_name].partition(":")
-        command: click.Command = getattr(importlib.import_module(module), name)
-        if cmd_name == "inventory" and isinstance(command, click.Group):
-            from scanner.cli.import_cmd import import_command
-
-            command.add_command(import_command)
-        return command
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="keysprawl")
 def cli() -> None:
     """Find where your organization's own keys have been copied."""

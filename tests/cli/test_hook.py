@@ -91,8 +91,7 @@ def test_bad_input_is_one_line(repo: Repo, tmp_path: Path) -> None:
     assert outside.code == 2 and "not a git repository" in outside.stderr
 
 
-def test_the_hook_imports_no_cli_framework_or_pool(repo: Repo, tmp_path: Path) -> None:
-    inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
+def hook_imports(repo: Repo, inventory: Path) -> set[str]:
     completed = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "scanner", "hook", "--inventory", inventory],
         cwd=repo.root,
@@ -100,8 +99,28 @@ def test_the_hook_imports_no_cli_framework_or_pool(repo: Repo, tmp_path: Path) -
         text=True,
         check=False,
     )
-    imported = set(re.findall(r"\|\s+([\w.]+)$", completed.stderr, re.MULTILINE))
-    assert completed.returncode == 0 and "scanner.cli.hook" in imported
+    assert completed.returncode == 0, completed.stderr[-500:]
+    return set(re.findall(r"\|\s+([\w.]+)$", completed.stderr, re.MULTILINE))
+
+
+def test_the_hook_imports_no_cli_framework_or_pool(repo: Repo, tmp_path: Path) -> None:
+    inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
+    imported = hook_imports(repo, inventory)
+    assert "scanner.cli.hook" in imported
     heavy = {"click", "tqdm", "git", "concurrent.futures.process", "multiprocessing", "github"}
     heavy |= {"tarfile", "gitlab", "jira", "sqlite3"}
     assert heavy.isdisjoint(imported)
+
+
+def test_a_clean_commit_loads_only_what_matching_needs(repo: Repo, tmp_path: Path) -> None:
+    inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
+    repo.write("app.py", "clean = 1\n")
+    repo.git("add", "app.py")
+    hook_imports(repo, inventory)  # the first run parses the inventory and fills the cache
+    imported = hook_imports(repo, inventory)
+    assert {"scanner.inventory_cache", "detectors.base"} <= imported
+    # Each of these cost every commit milliseconds: parsers of files that are cached, archive
+    # readers for plain text, report formats for a clean result, shutil via argparse.
+    unused = {"tomllib", "shutil", "zipfile", "scanner.config", "scanner.baseline"}
+    unused |= {"detectors.decoders.archives", "scanner.report.render", "connectors.filesystem"}
+    assert unused.isdisjoint(imported)

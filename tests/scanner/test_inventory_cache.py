@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def test_cached_inventory_equals_the_parsed_one(
     assert loaded == expected
     assert loaded.keys[0].fingerprints[0].retired is not None  # dates come back as dates
     assert loaded.unknown_fields == ("owner_team",) and loaded.keys[0].unknown_fields == ("ticket",)
+    assert gc.isenabled()  # the collector, paused while loading, runs again
 
 
 def test_a_changed_inventory_file_is_read_again(tmp_path: Path, cache: Path) -> None:
