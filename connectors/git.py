@@ -26,11 +26,11 @@ from connectors.git_commits import SOURCE, CommitChunker, Provenance
 from connectors.git_history import (
     PATCH_OPTIONS,
     Commit,
-    CommitRecord,
     Selection,
     list_commits,
     read_commits,
 )
+from connectors.git_line_history import LineHistory, Records
 from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
@@ -46,9 +46,10 @@ class GitScanOptions:
     since: str | None = None
     branches: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    # "patches": the lines each commit adds; "blobs": each distinct new blob whole. Chosen by
-    # bench/git_history.py (bench/RESULTS-git.md): patches are faster on source-like history.
-    strategy: str = "patches"
+    # How history is read (bench/git_history.py measures all three, bench/RESULTS-git.md):
+    # "lines": the lines each commit adds, computed here from whole blobs (the fastest);
+    # "patches": the same lines from git's patches; "blobs": each distinct new blob whole.
+    strategy: str = "lines"
     # Commits reachable from these were scanned before (a sweep's cursor): skip them.
     exclude: tuple[str, ...] = ()
     # Working tree: only files that differ from HEAD (HEAD's own content is in the history).
@@ -124,6 +125,8 @@ class GitConnector:
         history: Reader
         if self.options.strategy == "blobs":
             history = BlobHistory(git, self.name, tally, self.options.max_file_size)
+        elif self.options.strategy == "lines":
+            history = LineHistory(git, self.name, tally, self.options.max_file_size)
         else:
             history = PatchHistory(self.name, CommitChunker(blobs, tally))
         try:
@@ -143,16 +146,18 @@ class PatchHistory:
     chunker: CommitChunker
     options: tuple[str, ...] = PATCH_OPTIONS
 
-    def chunks(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]:
-        origin = Provenance(self.repo, record.id, ref, record.author, record.date)
-        yield from self.chunker.chunks(origin, record.message, record.patch)
+    def chunks(self, records: Records) -> Iterator[Chunk]:
+        for record, ref in records:
+            origin = Provenance(self.repo, record.id, ref, record.author, record.date)
+            yield from self.chunker.chunks(origin, record.message, record.patch)
 
     def close(self) -> None:
         pass
 
 
 class Reader(Protocol):
-    """How commits become chunks: PatchHistory or BlobHistory."""
+    """How commits (each with the refs that reach it) become chunks: LineHistory,
+    PatchHistory or BlobHistory."""
 
     @property
     def repo(self) -> str: ...
@@ -160,7 +165,7 @@ class Reader(Protocol):
     @property
     def options(self) -> tuple[str, ...]: ...
 
-    def chunks(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]: ...
+    def chunks(self, records: Records) -> Iterator[Chunk]: ...
 
     def close(self) -> None: ...
 
@@ -176,9 +181,10 @@ def _history_chunks(
     def unreadable(commit: str, message: str) -> None:
         tally.problem(SOURCE, f"{history.repo} commit {commit}", message)
 
-    workers = git_workers()
-    for record in read_commits(git, ids, unreadable, workers=workers, options=history.options):
-        yield from history.chunks(record, refs.get(record.id))
+    # Raw tree comparisons are cheap for git: one process; patches need several.
+    workers = git_workers() if history.options == PATCH_OPTIONS else 1
+    records = read_commits(git, ids, unreadable, workers=workers, options=history.options)
+    yield from history.chunks((record, refs.get(record.id)) for record in records)
 
 
 def git_workers() -> int:

@@ -15,14 +15,12 @@ show whole: binary files, notebooks, keys split across hunks.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import subprocess
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from connectors.base import Tally, printable_path
+from connectors.git_blob_stream import TOO_LARGE, BlobStream
 from connectors.git_cli import Git
 from connectors.git_commits import SOURCE, Provenance
 from connectors.git_diff import SUBMODULE_MODE
@@ -55,74 +53,6 @@ def changes(raw: bytes) -> Iterator[Change]:
         yield Change(path, ids[-1], previous, modes[-1] == SUBMODULE_MODE)
 
 
-class BlobStream:
-    """Whole blobs in the order asked, from one long-lived `git cat-file --batch`."""
-
-    def __init__(self, git: Git, max_size: int) -> None:
-        self._git = git
-        self.max_size = max_size
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def read(self, oids: list[str]) -> Iterator[tuple[str, bytes | None, str]]:
-        """(oid, content or None, why not) for each oid, in order. Read them all."""
-        if not oids:
-            return
-        process = self._started()
-        assert process.stdin is not None
-        request = "".join(f"{oid}\n" for oid in oids).encode()
-        # A long request is written from a thread: git answers while it is still arriving.
-        writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
-        writer.start()
-        for oid in oids:
-            yield oid, *self._one(process, oid)
-        writer.join()
-
-    def _started(self) -> subprocess.Popen[bytes]:
-        if self._process is None or self._process.poll() is not None:
-            self._process = self._git.popen(["cat-file", "--batch"], stdin=True)
-        return self._process
-
-    def _one(self, process: subprocess.Popen[bytes], oid: str) -> tuple[bytes | None, str]:
-        assert process.stdout is not None
-        header = process.stdout.readline().split()
-        if len(header) != 3:
-            return None, f"object {oid} is missing or unreadable"
-        size = int(header[2])
-        if size > self.max_size:
-            _discard(process.stdout, size + 1)
-            return None, "too large"
-        return process.stdout.read(size + 1)[:-1], ""
-
-    def close(self) -> None:
-        if self._process is not None:
-            _close(self._process)
-            self._process = None
-
-
-def _write(stream: object, request: bytes) -> None:
-    try:
-        stream.write(request)  # type: ignore[attr-defined]
-        stream.flush()  # type: ignore[attr-defined]
-    except OSError:
-        pass  # git stopped; the reader reports what is missing
-
-
-def _discard(stream: object, size: int) -> None:
-    while size > 0:
-        block = stream.read(min(size, 1 << 20))  # type: ignore[attr-defined]
-        if not block:
-            return
-        size -= len(block)
-
-
-def _close(process: subprocess.Popen[bytes]) -> None:
-    for pipe in (process.stdin, process.stdout, process.stderr):
-        if pipe:
-            with contextlib.suppress(OSError):
-                pipe.close()
-    process.wait()
-
-
 @dataclass
 class BlobHistory:
     """Chunks of the commits' messages and new blobs; `seen` is every blob already sent."""
@@ -139,7 +69,11 @@ class BlobHistory:
         self._failed: set[str] = set()
         self._blobs = BlobStream(self.git, self.max_size)
 
-    def chunks(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]:
+    def chunks(self, records: Iterable[tuple[CommitRecord, str | None]]) -> Iterator[Chunk]:
+        for record, ref in records:
+            yield from self._commit(record, ref)
+
+    def _commit(self, record: CommitRecord, ref: str | None) -> Iterator[Chunk]:
         origin = Provenance(self.repo, record.id, ref, record.author, record.date)
         yield Chunk(record.message, origin.location(None, "commit-message"))
         wanted = [change for change in changes(record.patch) if self._wanted(change)]
@@ -184,7 +118,7 @@ class BlobHistory:
             pass
 
     def _unread(self, change: Change, origin: Provenance, why: str) -> None:
-        if why == "too large":
+        if why == TOO_LARGE:
             self.tally.skip("too large")
             self.tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
         else:

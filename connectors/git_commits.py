@@ -76,10 +76,10 @@ class CommitChunker:
         if file.deleted or file.new_blob is None:
             return
         location = origin.location(path)
-        if _needs_whole_blob(file, path):
+        if needs_whole_blob(file, path):
             yield from self._whole(file.new_blob, location, path)
         elif file.added:
-            yield from _added_chunks(file, location)
+            yield from added_chunks(file, location)
 
     def _whole(self, oid: str, location: Location, path: str) -> Iterator[Chunk]:
         try:
@@ -94,7 +94,7 @@ class CommitChunker:
         yield Chunk(data, location, blob_id=oid)
 
 
-def _needs_whole_blob(file: FilePatch, path: str) -> bool:
+def needs_whole_blob(file: FilePatch, path: str) -> bool:
     if file.binary or path.endswith(_WHOLE_SUFFIXES):
         return True
     return _split_pem(file)
@@ -112,7 +112,7 @@ def _split_pem(file: FilePatch) -> bool:
     return False
 
 
-def _added_chunks(file: FilePatch, location: Location) -> Iterator[Chunk]:
+def added_chunks(file: FilePatch, location: Location) -> Iterator[Chunk]:
     """One chunk per run of nearby blocks, gaps filled with empty lines so numbering holds."""
     blocks = file.added
     start = 0

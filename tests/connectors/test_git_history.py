@@ -13,6 +13,8 @@ from scanner import engine, inventory, setup
 from scanner.engine import ScanResult
 from scanner.model import Occurrence
 
+STRATEGIES = ["lines", "patches", "blobs"]
+
 
 def scan_repo(tmp_path: Path, target: str, keys: dict[str, str], **options: object) -> ScanResult:
     loaded = inventory.load(write_inventory(tmp_path / "inventory.toml", keys))
@@ -40,7 +42,7 @@ def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "repo")
 
 
-@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_each_copy_is_attributed_to_the_commit_that_added_it(
     repo: Repo, tmp_path: Path, strategy: str
 ) -> None:
@@ -60,7 +62,7 @@ def test_each_copy_is_attributed_to_the_commit_that_added_it(
     assert location.ref == "main" and location.date
 
 
-@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_every_ref_is_walked_and_messages_are_scanned(
     repo: Repo, tmp_path: Path, strategy: str
 ) -> None:
@@ -85,7 +87,7 @@ def test_every_ref_is_walked_and_messages_are_scanned(
     assert (found["msg"].commit, found["msg"].field) == (message, "commit-message")
 
 
-@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_merge_resolution_and_rename_introduce_copies(
     repo: Repo, tmp_path: Path, strategy: str
 ) -> None:
@@ -116,7 +118,7 @@ def test_merge_resolution_and_rename_introduce_copies(
     assert ("new.cfg", renamed) in found["moved"] and found["moved"][0][0] == "old.cfg"
 
 
-@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_binary_files_and_split_pem_are_read_whole(
     repo: Repo, tmp_path: Path, strategy: str
 ) -> None:
@@ -126,7 +128,7 @@ def test_binary_files_and_split_pem_are_read_whole(
     assert places(result)[0][0] == "blob.bin"
 
 
-@pytest.mark.parametrize("strategy", ["patches", "blobs"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_scoping_matches_the_full_scan_restricted(
     repo: Repo, tmp_path: Path, strategy: str
 ) -> None:

@@ -1,0 +1,134 @@
+"""Whole blobs in the order asked, streamed by one long-lived `git cat-file --batch`.
+
+The request list is written from a thread while the answers are read, so git decompresses
+ahead of the reader (through a pipe enlarged to 1 MB where Linux allows it). If git dies on
+a corrupt object, that object is reported unreadable with git's reason and a new process
+goes on with the rest of the list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+from connectors.git_cli import Git, first_line
+
+TOO_LARGE = "too large"
+_PIPE_SIZE = 1 << 20
+# Blobs are asked for oldest first, and a packed repository stores the newest version whole
+# and older ones as deltas on it: git's cache of delta bases (96 MB by default) then decides
+# how often a chain is unpacked again. 160 MB cut cat-file's CPU time by 2.4x on the 8,000
+# commit benchmark repository (bench/RESULTS-git.md); it is a bound, not an allocation.
+_DELTA_CACHE = "160m"
+_Answer = tuple[bytes | None, str]
+
+
+class BlobStream:
+    def __init__(self, git: Git, max_size: int) -> None:
+        self._git = git
+        self.max_size = max_size
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def read(self, oids: Sequence[str]) -> Iterator[tuple[str, bytes | None, str]]:
+        """(oid, content or None, why not: TOO_LARGE or git's reason) for each oid, in order."""
+        position = 0
+        try:
+            while position < len(oids):
+                process = self._started()
+                writer = _write_from_thread(process, oids[position:])
+                for oid in oids[position:]:
+                    data, why = self._one(process, oid)
+                    position += 1
+                    yield oid, data, why
+                    if self._process is None:
+                        break  # git died on this object: a new process reads the rest
+                writer.join()
+        finally:
+            if position < len(oids):
+                self.close()  # the reader stopped early: the rest of the answers are unread
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            self._process = self._git.popen(
+                ["-c", f"core.deltaBaseCacheLimit={_DELTA_CACHE}", "cat-file", "--batch"],
+                stdin=True,
+            )
+            assert self._process.stdout is not None
+            with contextlib.suppress(OSError, AttributeError):
+                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+        return self._process
+
+    def _one(self, process: subprocess.Popen[bytes], oid: str) -> _Answer:
+        assert process.stdout is not None
+        header = process.stdout.readline()
+        parts = header.split()
+        if len(parts) == 2 and parts[1] == b"missing":
+            return None, f"object {oid} is missing"
+        if len(parts) != 3:
+            return None, self._died()
+        size = int(parts[2])
+        if size > self.max_size:
+            _discard(process.stdout, size + 1)
+            return None, TOO_LARGE
+        data = process.stdout.read(size + 1)
+        if len(data) != size + 1:
+            return None, self._died()
+        return data[:-1], ""
+
+    def _died(self) -> str:
+        process, self._process = self._process, None
+        if process is None:
+            return "git cat-file stopped"
+        process.kill()
+        stderr = _finish(process)
+        return first_line(stderr) if stderr else "git cat-file stopped"
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            _finish(self._process)
+            self._process = None
+
+
+def _write_from_thread(process: subprocess.Popen[bytes], oids: Sequence[str]) -> threading.Thread:
+    """Git answers while the request is still arriving: written from a thread, no deadlock."""
+    request = "".join(f"{oid}\n" for oid in oids).encode()
+    writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
+    writer.start()
+    return writer
+
+
+def _write(stream: IO[bytes], request: bytes) -> None:
+    try:
+        stream.write(request)
+        stream.flush()
+    except (OSError, ValueError):
+        pass  # git stopped: the reader reports what is missing
+
+
+def _discard(stream: IO[bytes], size: int) -> None:
+    while size > 0:
+        block = stream.read(min(size, 1 << 20))
+        if not block:
+            return
+        size -= len(block)
+
+
+def _finish(process: subprocess.Popen[bytes]) -> bytes:
+    if process.stdin:
+        with contextlib.suppress(OSError, ValueError):
+            process.stdin.close()
+    stderr = b""
+    if process.stderr:
+        with contextlib.suppress(OSError, ValueError):
+            stderr = process.stderr.read()
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+    process.wait()
+    return stderr

@@ -1,0 +1,168 @@
+"""History as added lines computed here (`GitScanOptions(strategy="lines")`, the default).
+
+The same chunks as reading git's patches (each commit's message and the lines it adds, a
+file git would call binary, a notebook or a split PEM block read whole), at a fraction of
+git's cost: `diff-tree --raw` only compares trees (it names, per commit, each changed path's
+new blob and the blobs it replaced), one `cat-file --batch` streams the new blobs, and the
+added lines are a multiset difference against the replaced versions (connectors.git_lines).
+Those versions were usually read a moment before (the parent's edit of the same file), so a
+bounded cache of recent blobs answers most lookups; others are read on demand.
+
+Measured by bench/git_history.py (bench/RESULTS-git.md): git's diff computation was most
+of a history scan's time, and reading the blobs whole costs git a fraction of it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from connectors.base import Tally
+from connectors.git_blob_history import Change, changes
+from connectors.git_blob_stream import TOO_LARGE, BlobStream
+from connectors.git_blobs import BlobReader, BlobTooLarge, BlobUnreadable
+from connectors.git_cli import Git
+from connectors.git_commits import SOURCE, Provenance, added_chunks, needs_whole_blob
+from connectors.git_diff import FilePatch
+from connectors.git_history import RAW_OPTIONS, CommitRecord
+from connectors.git_lines import added_blocks
+from scanner.model import Chunk
+
+# Blobs asked of `cat-file` in one request: git streams them while they are processed.
+_WINDOW = 512
+# Recent blobs kept to diff their successors against (most are needed once, soon after).
+_CACHE_BYTES = 64 * 1024 * 1024
+_BINARY_PROBE = 8000  # git calls a blob binary if its first 8,000 bytes hold a NUL
+
+Records = Iterable[tuple[CommitRecord, str | None]]
+_Planned = tuple[CommitRecord, str | None, list[Change]]
+
+
+class RecentBlobs:
+    """The most recently used blobs, up to a byte budget."""
+
+    def __init__(self, budget: int) -> None:
+        self._blobs: OrderedDict[str, bytes] = OrderedDict()
+        self._budget = budget
+        self._size = 0
+
+    def get(self, oid: str) -> bytes | None:
+        data = self._blobs.get(oid)
+        if data is not None:
+            self._blobs.move_to_end(oid)
+        return data
+
+    def put(self, oid: str, data: bytes) -> None:
+        if oid in self._blobs or len(data) * 16 > self._budget:
+            return
+        self._blobs[oid] = data
+        self._size += len(data)
+        while self._size > self._budget:
+            _, dropped = self._blobs.popitem(last=False)
+            self._size -= len(dropped)
+
+
+@dataclass
+class LineHistory:
+    git: Git
+    repo: str
+    tally: Tally
+    max_size: int
+    options: tuple[str, ...] = RAW_OPTIONS
+
+    def __post_init__(self) -> None:
+        self._stream = BlobStream(self.git, self.max_size)
+        self._reader = BlobReader(self.git, self.max_size)
+        self._recent = RecentBlobs(_CACHE_BYTES)
+        self._submodules: set[str] = set()
+
+    def chunks(self, records: Records) -> Iterator[Chunk]:
+        for window in _windows(self._planned(records)):
+            blobs = self._stream.read([c.blob for _, _, wanted in window for c in wanted])
+            for record, ref, wanted in window:
+                origin = Provenance(self.repo, record.id, ref, record.author, record.date)
+                yield Chunk(record.message, origin.location(None, "commit-message"))
+                for change in wanted:
+                    _, data, why = next(blobs)
+                    yield from self._change(origin, change, data, why)
+            for _ in blobs:
+                pass  # lets the stream finish its request
+
+    def close(self) -> None:
+        self._stream.close()
+        self._reader.close()
+
+    def _planned(self, records: Records) -> Iterator[_Planned]:
+        for record, ref in records:
+            yield record, ref, [c for c in changes(record.patch) if self._wanted(c)]
+
+    def _wanted(self, change: Change) -> bool:
+        if not change.submodule:
+            return True
+        if change.path not in self._submodules:
+            self._submodules.add(change.path)
+            self.tally.notes.append(f"submodule {change.path} recorded, not followed")
+        return False
+
+    def _change(
+        self, origin: Provenance, change: Change, data: bytes | None, why: str
+    ) -> Iterator[Chunk]:
+        if data is None:
+            self._unread(origin, change, why)
+            return
+        location = origin.location(change.path)
+        file = FilePatch(
+            change.path.encode(),
+            change.blob,
+            binary=b"\0" in data[:_BINARY_PROBE],
+            new_file=not change.previous,
+        )
+        if not file.binary:
+            olds = self._previous(origin, change)
+            if olds is None:
+                file.binary = True  # a replaced version is unreadable: read the new one whole
+            else:
+                file.added = added_blocks(data, olds)
+        self._recent.put(change.blob, data)
+        if needs_whole_blob(file, change.path):
+            yield Chunk(data, location, blob_id=change.blob)
+        elif file.added:
+            yield from added_chunks(file, location)
+
+    def _previous(self, origin: Provenance, change: Change) -> list[bytes] | None:
+        olds = []
+        for oid in change.previous:
+            data = self._recent.get(oid)
+            if data is None:
+                try:
+                    data = self._reader.read(oid)
+                except BlobTooLarge:
+                    data = b""  # nothing to compare with: every line counts as added
+                except BlobUnreadable as error:
+                    self.tally.problem(SOURCE, f"{self.repo} commit {origin.commit}", str(error))
+                    return None
+                self._recent.put(oid, data)
+            olds.append(data)
+        return olds
+
+    def _unread(self, origin: Provenance, change: Change, why: str) -> None:
+        if why == TOO_LARGE:
+            self.tally.skip("too large")
+            self.tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
+        else:
+            self.tally.problem(SOURCE, f"{self.repo} commit {origin.commit}", why)
+
+
+def _windows(planned: Iterator[_Planned]) -> Iterator[list[_Planned]]:
+    """Consecutive commits whose new blobs make one request of about _WINDOW blobs."""
+    window: list[_Planned] = []
+    size = 0
+    for item in planned:
+        window.append(item)
+        size += len(item[2])
+        if size >= _WINDOW:
+            yield window
+            window, size = [], 0
+    if window:
+        yield window

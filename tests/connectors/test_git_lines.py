@@ -1,0 +1,143 @@
+"""Added lines without git's diff: the multiset difference, checked against git's own."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import random_key
+from gitrepo import Repo, write_inventory
+
+from connectors.git_cli import Git
+from connectors.git_diff import Block, parse_patch
+from connectors.git_lines import added_blocks
+from scanner import engine, inventory, setup
+
+
+def lines_of(blocks: list[Block]) -> dict[int, bytes]:
+    return {
+        block.first + n: line
+        for block in blocks
+        for n, line in enumerate(block.text.split(b"\n")[:-1])
+    }
+
+
+def test_a_new_file_is_added_whole_and_an_unchanged_one_adds_nothing() -> None:
+    assert added_blocks(b"a\nb", []) == [Block(1, b"a\nb\n")]
+    assert added_blocks(b"a\nb\n", [b"a\nb\n"]) == []
+    assert added_blocks(b"", [b"a\n"]) == []
+
+
+def test_edits_give_runs_of_new_lines_numbered_in_the_new_version() -> None:
+    old = b"".join(b"line %d\n" % n for n in range(100))
+    new = old.replace(b"line 10\n", b"first\nsecond\n").replace(b"line 80\n", b"third\n")
+
+    assert added_blocks(new, [old]) == [Block(11, b"first\nsecond\n"), Block(82, b"third\n")]
+
+
+def test_an_edit_inside_a_line_adds_the_whole_line() -> None:
+    old = b"alpha = 1\nbeta = 2\ngamma = 3\n"
+    new = b"alpha = 1\nbeta = 22\ngamma = 3\n"
+
+    assert added_blocks(new, [old]) == [Block(2, b"beta = 22\n")]
+
+
+def test_a_copy_of_an_existing_line_counts_once_more() -> None:
+    old = b"key = 1\nother\n"
+    new = b"key = 1\nother\nkey = 1\nkey = 1\n"
+
+    assert added_blocks(new, [old]) == [Block(3, b"key = 1\nkey = 1\n")]
+
+
+def test_a_merge_adds_only_lines_no_parent_had() -> None:
+    base = b"a\nb\nc\n"
+    ours, theirs = b"a\nours\nb\nc\n", b"a\nb\ntheirs\nc\n"
+    merged = b"a\nours\nb\ntheirs\nresolved\nc\n"
+
+    assert added_blocks(merged, [ours, theirs]) == [Block(5, b"resolved\n")]
+    assert added_blocks(merged, [base]) == [Block(2, b"ours\n"), Block(4, b"theirs\nresolved\n")]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_edits_add_what_git_says_they_add(tmp_path: Path, seed: int) -> None:
+    """The lines the new version holds more often than the old one, each at a line holding
+    it: what `git diff -U0` adds, less the lines it shows as moved (removed, added again)."""
+    rng = random.Random(seed)
+    words = [b"x", b"y = 1", b"", b"    return z", b"}"] + [b"t%d" % n for n in range(40)]
+    old_lines = [rng.choice(words) for _ in range(rng.randrange(0, 120))]
+    new_lines = list(old_lines)
+    for _ in range(rng.randrange(1, 6)):
+        at = rng.randrange(len(new_lines) + 1)
+        del new_lines[at : at + rng.randrange(0, 4)]
+        new_lines[at:at] = [rng.choice(words) for _ in range(rng.randrange(0, 5))]
+    old = b"".join(line + b"\n" for line in old_lines)
+    new = b"".join(line + b"\n" for line in new_lines)
+
+    ours = lines_of(added_blocks(new, [old]))
+    theirs = lines_of(_git_added(tmp_path, old, new))
+
+    assert Counter(ours.values()) == Counter(new_lines) - Counter(old_lines)
+    assert not Counter(ours.values()) - Counter(theirs.values())
+    assert all(new_lines[number - 1] == line for number, line in ours.items())
+
+
+def _git_added(tmp_path: Path, old: bytes, new: bytes) -> list[Block]:
+    (tmp_path / "a").write_bytes(old)
+    (tmp_path / "b").write_bytes(new)
+    diff = ["git", "diff", "--no-index", "--no-color", "-U0", "--minimal", "a", "b"]
+    patch = subprocess.run(diff, cwd=tmp_path, capture_output=True, check=False).stdout
+    return [block for file in parse_patch(patch) for block in file.added]
+
+
+def test_the_blob_stream_reports_a_corrupt_object_and_reads_on(tmp_path: Path) -> None:
+    from connectors.git_blob_stream import BlobStream
+
+    repo = Repo(tmp_path / "repo")
+    repo.commit("c", {"a.txt": "first\n", "b.txt": "broken\n", "c.txt": "last\n"})
+    ids = [repo.git("rev-parse", f"HEAD:{name}") for name in ("a.txt", "b.txt", "c.txt")]
+    loose = repo.root / ".git" / "objects" / ids[1][:2] / ids[1][2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not zlib at all")
+    stream = BlobStream(Git(repo.root), max_size=1 << 20)
+
+    answers = list(stream.read([*ids, "0" * 40]))
+    stream.close()
+
+    assert [data for _, data, _ in answers] == [b"first\n", None, b"last\n", None]
+    assert answers[1][2] and "missing" in answers[3][2]
+
+
+def test_versions_not_in_the_recent_cache_are_read_on_demand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import git_line_history
+    from connectors.git import GitConnector, GitScanOptions
+
+    keys = {f"k{n}": random_key() for n in range(3)}
+    repo = Repo(tmp_path / "repo")
+    text = "".join(f"line {n}\n" for n in range(50))
+    repo.commit("init", {"a.txt": text, "b.txt": text})
+    for n, value in enumerate(keys.values()):
+        text = text.replace(f"line {n * 10}\n", f"key = {value}\n")
+        repo.commit(f"c{n}", {"a.txt": text})
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+
+    def scan() -> list[tuple[str | None, str | None, int | None]]:
+        result = engine.scan(
+            [GitConnector(str(repo.root), GitScanOptions(worktree=False))],
+            detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+            classifier=setup.classifier(loaded),
+        )
+        assert result.complete
+        return sorted(
+            (o.location.commit, o.location.path, o.location.line)
+            for f in result.findings
+            for o in f.occurrences
+        )
+
+    cached = scan()
+    monkeypatch.setattr(git_line_history, "_CACHE_BYTES", 0)
+    assert scan() == cached and len(cached) == 3
