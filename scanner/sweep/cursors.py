@@ -48,7 +48,7 @@ def plan(
     usable = previous if previous and previous.get("stamp") == stamp and not full else None
     started = datetime.now(UTC)
     if source.kind == "git":
-        now = git_state(source.target)
+        now = git_state(source.target, usable)
         exclude = tuple(sorted(set(usable["tips"].values()))) if usable and "tips" in usable else ()
         branch = source.settings.get("branch")
         git = replace(
@@ -57,9 +57,7 @@ def plan(
             worktree_changes_only=bool(exclude),  # unchanged files are HEAD's, read before
             branches=(branch,) if branch else base.git.branches,
         )
-        cursor: dict[str, Any] = {"stamp": stamp, "tips": now.tips}
-        if now.worktree is not None:
-            cursor["worktree"] = now.worktree
+        cursor = {"stamp": stamp, **now.cursor()}
         unchanged = usable is not None and now.same_as(usable)
         return Plan(replace(base, git=git), cursor, bool(exclude), unchanged)
     if source.service:

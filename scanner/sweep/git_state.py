@@ -1,8 +1,9 @@
 """The cheap test of whether a git source changed since the last sweep.
 
 An unchanged repository then costs two small git commands instead of a scan:
-- the tip of every ref: `git show-ref --head` in a local repository (no upload-pack as with
-  `ls-remote`), `git ls-remote` for a URL (nothing is cloned);
+- the tip of every ref: `git ls-remote` for a URL (nothing is cloned); in a local repository
+  the tips the cursor kept when the files git keeps refs in are as they were then
+  (scanner.sweep.ref_files), else `git show-ref --head`;
 - with a working tree, a digest of what an incremental scan would read from it: the paths
   `git status` lists (differing from HEAD or the index, or untracked and not ignored; a
   superset of the files the scan reads) with each one's size, inode, modification and change
@@ -17,11 +18,14 @@ import hashlib
 import os
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from connectors.git_cli import Git, GitError, git_env, is_repository
 from connectors.git_clone import is_url
+from scanner.sweep.ref_files import refs_digest
 
 NO_WORKTREE = "none"  # a bare repository or a URL: nothing outside the history to read
 RACY_NS = 2_000_000_000
@@ -31,6 +35,16 @@ RACY_NS = 2_000_000_000
 class GitState:
     tips: dict[str, str]  # ref (and HEAD) → object id; {} when unknown or empty
     worktree: str | None  # digest, NO_WORKTREE, or None when it cannot be vouched for
+    refs: str | None = None  # digest of the ref files the tips were read after
+
+    def cursor(self) -> dict[str, Any]:
+        """What a cursor keeps of this state."""
+        kept: dict[str, Any] = {"tips": self.tips}
+        if self.worktree is not None:
+            kept["worktree"] = self.worktree
+        if self.refs is not None:
+            kept["refs"] = self.refs
+        return kept
 
     def same_as(self, cursor: dict[str, object]) -> bool:
         """Nothing to read since the scan that kept `cursor` (its tips and working tree)."""
@@ -42,20 +56,25 @@ class GitState:
         )
 
 
-def git_state(target: str) -> GitState:
+def git_state(target: str, cursor: Mapping[str, Any] | None = None) -> GitState:
+    """The repository now; `cursor` (the last one kept) may spare reading unchanged refs."""
     if is_url(target):
         return GitState(remote_tips(target), NO_WORKTREE)
     path = Path(target)
     if not path.is_dir() or not is_repository(path):
         return GitState({}, None)  # scanned as a plain folder, or reported by the scan
     git = Git(path)
-    try:
-        listed = git.run("show-ref", "--head", check=False)
-    except OSError:
-        return GitState({}, None)
-    tips = _tips(listed, b" ")
+    # Before the tips are read: a ref moved in between changes the next digest, not this one.
+    refs = refs_digest(path, started_ns=time.time_ns(), racy_ns=RACY_NS)
+    if refs is not None and cursor and cursor.get("refs") == refs and cursor.get("tips"):
+        tips = dict(cursor["tips"])
+    else:
+        try:
+            tips = _tips(git.run("show-ref", "--head", check=False), b" ")
+        except OSError:
+            return GitState({}, None)
     bare = not (path / ".git").exists()
-    return GitState(tips, NO_WORKTREE if bare else worktree_digest(git))
+    return GitState(tips, NO_WORKTREE if bare else worktree_digest(git), refs)
 
 
 def remote_tips(target: str) -> dict[str, str]:

@@ -29,8 +29,7 @@ def no_racy_margin(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def cursor_of(target: Path) -> dict[str, object]:
-    state = git_state(str(target))
-    return {"tips": state.tips, "worktree": state.worktree}
+    return git_state(str(target)).cursor()
 
 
 def test_the_tips_are_those_ls_remote_lists(repo: Repo) -> None:
@@ -63,20 +62,70 @@ def test_an_untouched_repository_is_the_same(repo: Repo, no_racy_margin: None) -
         lambda repo: repo.write("a.txt", "edited, not committed\n"),
         lambda repo: repo.write("new.txt", "untracked\n"),
         lambda repo: repo.write("deep/er/new.txt", "untracked in a new folder\n"),
+        lambda repo: repo.git("update-ref", "refs/heads/main", "HEAD~1"),
+        lambda repo: repo.git("checkout", "-q", "--detach", "HEAD~1"),
     ],
-    ids=["commit", "new-branch", "new-tag", "amend", "edit", "untracked", "untracked-folder"],
+    ids=[
+        "commit",
+        "new-branch",
+        "new-tag",
+        "amend",
+        "edit",
+        "untracked",
+        "untracked-folder",
+        "ref-moved-back",
+        "detached-head",
+    ],
 )
-def test_every_change_is_seen(repo: Repo, no_racy_margin: None, change: object) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["loose", "packed"])
+def test_every_change_is_seen(
+    repo: Repo, no_racy_margin: None, change: object, packed: bool
+) -> None:
+    repo.commit("base", {"base.txt": "base\n"})
+    if packed:
+        repo.git("pack-refs", "--all")
     before = cursor_of(repo.root)
+    assert before["refs"]  # the ref files' digest is kept with the tips
     change(repo)  # type: ignore[operator]
-    assert not git_state(str(repo.root)).same_as(before)
+    assert not git_state(str(repo.root), before).same_as(before)
 
 
-def test_a_deleted_branch_is_seen(repo: Repo, no_racy_margin: None) -> None:
+@pytest.mark.parametrize("packed", [False, True], ids=["loose", "packed"])
+def test_a_deleted_branch_is_seen(repo: Repo, no_racy_margin: None, packed: bool) -> None:
     repo.git("branch", "side")
+    if packed:
+        repo.git("pack-refs", "--all")
     before = cursor_of(repo.root)
     repo.git("branch", "-D", "side")
-    assert not git_state(str(repo.root)).same_as(before)
+    assert not git_state(str(repo.root), before).same_as(before)
+
+
+def test_unchanged_ref_files_spare_reading_the_tips(repo: Repo, no_racy_margin: None) -> None:
+    kept = {**cursor_of(repo.root), "tips": {"HEAD": "0" * 40}}  # what an earlier read said
+    assert git_state(str(repo.root), kept).tips == {"HEAD": "0" * 40}
+    repo.git("branch", "side")
+    assert "refs/heads/side" in git_state(str(repo.root), kept).tips
+
+
+def test_recently_written_ref_files_are_read_again(repo: Repo) -> None:
+    state = git_state(str(repo.root))  # the commit was a moment ago: within the racy margin
+    assert state.refs is None and "refs" not in state.cursor()
+
+
+def test_a_linked_worktree_sees_its_own_and_the_shared_refs(
+    repo: Repo, tmp_path: Path, no_racy_margin: None
+) -> None:
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", "-b", "wt", str(linked))
+    before = cursor_of(linked)
+    assert before["refs"] and git_state(str(linked), before).same_as(before)
+    repo.git("branch", "side")  # a shared ref, changed from the main worktree
+    after = git_state(str(linked), before)
+    assert not after.same_as(before) and "refs/heads/side" in after.tips
+    (linked / "c.txt").write_text("on the linked branch\n")
+    repo.git("-C", str(linked), "add", "c.txt")
+    repo.git("-C", str(linked), "commit", "-q", "-m", "linked")  # its HEAD moves
+    assert not git_state(str(linked), after.cursor()).same_as(after.cursor())
 
 
 def test_a_dirty_file_edited_again_is_seen(repo: Repo, no_racy_margin: None) -> None:
