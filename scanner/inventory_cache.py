@@ -4,9 +4,10 @@ Reading a 1,000-key inventory from its TOML costs the hook ~40 ms (tomllib), and
 copy of the document still ~6 ms of validation; a 10,000-key inventory costs every scan ten
 times that. The rows hold the already validated values in field order, so loading is one
 `json.loads` and the constructors. A changed inventory file (or another version of the code
-that validates it) has another digest, hence another cache file. Rows hold exactly what the inventory file holds (fingerprints, previews, owners):
-no key value ever reaches an inventory, so none reaches its cache. A cache file that cannot be
-read, is damaged, or was written for other fields is ignored, and the caller rewrites it.
+that validates it) has another digest, hence another cache file. Rows hold exactly what the
+inventory file holds (fingerprints, previews, owners): no key value ever reaches an
+inventory, so none reaches its cache. A cache file that cannot be read, is damaged, or was
+written for other fields is ignored, and the caller rewrites it.
 """
 
 from __future__ import annotations
