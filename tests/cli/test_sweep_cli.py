@@ -526,3 +526,13 @@ def test_a_key_revoked_by_hand_is_closed_by_a_sweep_with_nothing_to_read(
     assert "app-repo: unchanged" in err
     rows = store_rows(deployment, "SELECT key_id, status FROM exposures ORDER BY key_id")
     assert rows == [("folder-key", "open"), ("git-key", "closed")]
+
+
+def test_an_unchanged_sweep_keeps_what_its_cursor_lacked(deployment: dict[str, object]) -> None:
+    sweep(deployment)  # the ref files were written a moment ago: too recent to vouch for
+    query = "SELECT json_extract(cursor, '$.refs') FROM cursors WHERE source = 'app-repo'"
+    assert store_rows(deployment, query) == [(None,)]
+    time.sleep(2.1)  # past the racy margin (scanner.sweep.git_state.RACY_NS)
+    _, _, err = sweep(deployment)
+    assert "app-repo: unchanged" in err
+    assert store_rows(deployment, query)[0][0]  # so later sweeps need not run show-ref
