@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from detectors.windows import WindowSpec
-from scanner.charsets import BY_NAME, Charset
+from scanner.charsets import BY_NAME
 
 MIN_TAIL = 3
 
 Group = tuple[str, int]  # (alphabet name, length)
+_ALPHABETS = {name: frozenset(charset.chars) for name, charset in BY_NAME.items()}
 
 
 def window_specs(fingerprints: Iterable[tuple[str, int, bytes]]) -> list[WindowSpec]:
@@ -25,7 +26,7 @@ def window_specs(fingerprints: Iterable[tuple[str, int, bytes]]) -> list[WindowS
     unnarrowed: set[Group] = set()
     for name, length, tail in fingerprints:
         lengths.setdefault(name, set()).add(length)
-        if _usable(tail, BY_NAME[name], length):
+        if MIN_TAIL <= len(tail) <= length and _ALPHABETS[name].issuperset(tail):
             tails.setdefault((name, length), set()).add(tail)
         else:
             unnarrowed.add((name, length))
@@ -35,10 +36,6 @@ def window_specs(fingerprints: Iterable[tuple[str, int, bytes]]) -> list[WindowS
         WindowSpec(BY_NAME[name], frozenset(found), _narrowing(name, found, tails))
         for name, found in lengths.items()
     ]
-
-
-def _usable(tail: bytes, charset: Charset, length: int) -> bool:
-    return MIN_TAIL <= len(tail) <= length and set(tail) <= set(charset.chars)
 
 
 def _narrowing(

@@ -1,9 +1,9 @@
 """Candidate windows found by one Hyperscan block-mode database (see `detectors.windows`).
 
-The data is scanned padded with a newline at both ends (a newline never continues a token).
 Two kinds of patterns share the database:
 - a length without tails: `[^left][chars]{L}[^right]`, fixed-length, so the window is known
-  from the end offset alone;
+  from the end offset alone; matched over the data padded with a newline at both ends (a
+  newline never continues a token);
 - a length with tails: each tail as a literal. Hyperscan is poor at `[chars]{L-4}(?:t1|t2|…)`
   (it must track every run of the alphabet), but finds thousands of literals at hundreds of
   MB/s; the few places a tail occurs are then checked in Python: the window of each length
@@ -32,16 +32,16 @@ class _TailCheck:
     left: frozenset[int]
     right: frozenset[int]
 
-    def window(self, padded: bytes, end: int) -> tuple[int, int] | None:
+    def window(self, data: bytes, end: int) -> tuple[int, int] | None:
         start = end - self.length
         if (
-            start < 1
-            or padded[start - 1] in self.left
-            or padded[end] in self.right
-            or self.body.fullmatch(padded, start, end) is None
+            start < 0
+            or (start and data[start - 1] in self.left)
+            or (end < len(data) and data[end] in self.right)
+            or self.body.fullmatch(data, start, end) is None
         ):
             return None
-        return start - 1, end - 1  # offsets in the unpadded data
+        return start, end
 
 
 class HyperscanWindows:
@@ -61,8 +61,9 @@ class HyperscanWindows:
                 else:
                     expressions.append(_bounded_expression(spec.charset, length))
                     self._lengths.append(length)
-        self._checks = [checks for _, checks in sorted(tails.items())]
-        expressions.extend(_literal(tail) for tail in sorted(tails))
+        ordered = sorted(tails)  # a stable order: the cached database is found by its recipe
+        self._checks = [tails[tail] for tail in ordered]
+        expressions.extend(map(_literal, ordered))
         self._database: Any = block_database(hyperscan, expressions)
         self._scratch: Any = hyperscan.Scratch(self._database)
 
@@ -79,13 +80,15 @@ class HyperscanWindows:
             else:
                 tail_ends.append((pattern_id - fixed, to))
 
-        padded = b"\n" + data + b"\n"
-        self._database.scan(padded, match_event_handler=on_match, scratch=self._scratch)
+        # Only the fixed-length patterns need the padding (a newline is in no alphabet).
+        pad = 1 if fixed else 0
+        scanned = b"\n" + data + b"\n" if pad else data
+        self._database.scan(scanned, match_event_handler=on_match, scratch=self._scratch)
         for tail, end in tail_ends:
             for check in self._checks[tail]:
-                window = check.window(padded, end)
+                window = check.window(scanned, end)
                 if window is not None:
-                    found.append(window)
+                    found.append((window[0] - pad, window[1] - pad))
         return iter(found)
 
 
@@ -94,7 +97,8 @@ def _bounds(charset: Charset) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def _literal(tail: bytes) -> bytes:
-    return b"".join(b"\\x%02x" % byte for byte in tail)
+    """`\\xHH` for every byte: a tail may hold any character but whitespace and quotes."""
+    return ("\\x" + tail.hex(" ").replace(" ", "\\x")).encode()
 
 
 def _bounded_expression(charset: Charset, length: int) -> bytes:

@@ -192,3 +192,25 @@ def test_the_compiled_database_is_cached(tmp_path: Path, monkeypatch: pytest.Mon
     text = f"K={keys[7]}\n".encode()
     assert list(HyperscanWindows(specs).windows(text)) == [(2, 42)]
     assert cached.stat().st_mtime_ns == stamp  # loaded, not compiled and written again
+
+
+@pytest.mark.parametrize("accelerate", [False, True] if hyperscan_available() else [False])
+@pytest.mark.parametrize(
+    ("text", "found_at"),
+    [
+        ("{key}", [0]),
+        ("{key}\nK={key}", [0, 44]),
+        ("x{key}", []),
+        ("{key}x", []),
+        ("K={key}", [2]),
+        ("{key}{key}", []),
+    ],
+)
+def test_keys_at_the_edges_of_the_content(accelerate: bool, text: str, found_at: list[int]) -> None:
+    """With every length narrowed, no window pattern needs the content padded: the edges of
+    the content bound a key like a newline would."""
+    key = random_key(41)
+    matcher = FingerprintMatcher(
+        [target(key)], fingerprinter=Fingerprinter(), accelerate=accelerate
+    )
+    assert [m.start for m in matcher.find(text.format(key=key).encode())] == found_at
