@@ -53,9 +53,9 @@ def read(raw: bytes, path: Path | None) -> Inventory | None:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Loading builds several objects per key, none of them in a reference cycle; letting the
-    cyclic collector walk the growing heap every few hundred allocations made loading 10,000
-    keys about a third slower."""
+    """Loading builds several objects per key, none of them in a reference cycle. Left on, the
+    cyclic collector walks the growing heap again and again while they are built; paused, it
+    walks them once afterwards: ~10 ms less CPU for a scan with a 10,000-key inventory."""
     enabled = gc.isenabled()
     gc.disable()
     try:
