@@ -73,7 +73,11 @@ class Scorer:
         self._lines: dict[str, list[str]] = {}
 
     def relative(self, path: str) -> str:
-        return os.path.relpath(path, self.tree) if Path(path).is_absolute() else path
+        """A tool's path relative to the tree: tools echo the tree as it was given (absolute,
+        or relative to the working folder), keysprawl reports paths inside it."""
+        if Path(path).is_absolute() or Path(path).is_relative_to(self.tree):
+            return os.path.relpath(path, self.tree)
+        return path
 
     def score(self, places: Places) -> str:
         hits = places & self.planted
