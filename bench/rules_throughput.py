@@ -284,7 +284,9 @@ def main() -> None:
     arguments = parser.parse_args()
     if not (arguments.corpus / "planted.json").exists():
         generate(arguments.corpus)
-    tree, inventory = arguments.corpus / "tree", arguments.corpus / "inventory.toml"
+    # Absolute: detect-secrets runs inside the tree, and tools echo the path they were given.
+    corpus = arguments.corpus.absolute()
+    tree, inventory = corpus / "tree", corpus / "inventory.toml"
     planted = json.loads((arguments.corpus / "planted.json").read_text())
     out = arguments.corpus.parent / f"{arguments.corpus.name}-rules-bench"
     out.mkdir(parents=True, exist_ok=True)
