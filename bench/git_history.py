@@ -211,6 +211,7 @@ def hook_latency(
     for name, figure in measured.items():
         figures[f"{name}_ms"] = round(figure["wall_ms"], 1)
         figures[f"{name}_cpu_ms"] = round(figure["cpu_ms"], 1)
+        figures[f"{name}_fastest_ms"] = round(figure["wall_min_ms"], 1)
     return figures
 
 

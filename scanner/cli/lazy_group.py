@@ -29,3 +29,12 @@ class LazyGroup(click.Group):
         if loader is not None:
             self.add_command(loader(), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and args[0] not in self._lazy:
+            # A mistyped name: click suggests close ones from the loaded commands.
+            for name in list(self._lazy):
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)

@@ -103,7 +103,7 @@ def sweep(context: SweepContext) -> SweepSummary:
         outcomes = list(pool.map(lambda source: _sweep_source(shared, source), pending))
     with Store.open(context.store_path) as store:
         # Unchanged sources in one transaction; a kill before it only means checking them again.
-        state.record_sources(store, row.id, [(o, None) for o in outcomes if o.unchanged])
+        state.record_sources(store, row.id, [(o, o.cursor) for o in outcomes if o.unchanged])
         configured = frozenset(source.name for source in context.settings.sources)
         finished_before = state.previous_outcomes(store, row.id, row.done & configured)
         summary = SweepSummary(row.id, row.resumed, finished_before + outcomes)
@@ -125,9 +125,11 @@ def _sweep_source(shared: _Shared, source: Source) -> state.SourceOutcome:
     context = shared.context
     previous = shared.cursors.get(source.name)
     source_plan = plan(source, previous, shared.stamp, shared.options, full=context.full)
-    if source_plan.unchanged:  # its cursor stays as it is: nothing to write until the end
+    if source_plan.unchanged:  # nothing to write until the end
         context.log(f"{source.name}: unchanged since the last sweep, nothing to read")
-        return state.SourceOutcome(source.name, True, 1, unchanged=True)
+        # The same tips and tree; the new cursor may add what the old one lacked (a refs
+        # digest that was racy then).
+        return state.SourceOutcome(source.name, True, 1, cursor=source_plan.next_cursor)
     with Store.open(context.store_path) as store:
         return _with_retries(shared, store, source, source_plan)
 

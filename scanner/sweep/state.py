@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.model import Problem
@@ -64,7 +64,12 @@ class SourceOutcome:
     bytes: int = 0
     problems: tuple[Problem, ...] = ()
     skipped: bool = False  # finished by the sweep this one resumed
-    unchanged: bool = False  # nothing new since its cursor: not scanned
+    # Set when nothing was new since its cursor (not scanned): the cursor to keep.
+    cursor: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def unchanged(self) -> bool:
+        return self.cursor is not None
 
 
 def record_source(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
@@ -11,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import random_key, run_keysprawl
 from gitrepo import Repo, write_inventory
+
+from scanner.cli.hook import parser
 
 
 @pytest.fixture
@@ -124,3 +127,12 @@ def test_a_clean_commit_loads_only_what_matching_needs(repo: Repo, tmp_path: Pat
     unused = {"tomllib", "shutil", "zipfile", "scanner.config", "scanner.baseline"}
     unused |= {"detectors.decoders.archives", "scanner.report.render", "connectors.filesystem"}
     assert unused.isdisjoint(imported)
+
+
+@pytest.mark.parametrize("columns", ["60", "120", "", "junk"])
+def test_help_is_sized_as_argparse_sizes_it(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    hook_parser = parser()
+    ours = hook_parser.format_help()
+    hook_parser.formatter_class = argparse.HelpFormatter  # the one that asks shutil
+    assert ours == hook_parser.format_help()

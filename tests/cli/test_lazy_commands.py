@@ -35,6 +35,12 @@ def test_a_scan_does_not_load_the_other_commands(tmp_path: Path) -> None:
     assert others.isdisjoint(imported)
 
 
+def test_a_mistyped_command_is_a_usage_error_with_a_suggestion() -> None:
+    result = run_keysprawl("scna")
+    assert result.code == 2 and "No such command 'scna'" in result.stderr
+    assert "scan" in result.stderr.removeprefix("keysprawl: No such command 'scna'")
+
+
 def test_inventory_import_is_still_an_inventory_subcommand() -> None:
     result = run_keysprawl("inventory", "import", "--help")
     assert result.code == 0 and "CI/CD variables" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import signal
 import sqlite3
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import add_key, files_containing, random_key, run_keysprawl
@@ -364,6 +366,53 @@ def test_ticket_failures_are_reported_with_exit_3(
     assert code == 3 and "error: tickets: " in out and "Jira answered 500" in out
 
 
+def adf_text(document: dict[str, Any]) -> str:
+    """The text of a Jira Cloud (ADF) document, one line a paragraph."""
+    return "\n".join(
+        "".join(part.get("text", "") for part in paragraph.get("content", []))
+        for paragraph in document["content"]
+    )
+
+
+def test_tickets_on_jira_cloud_are_adf_documents_over_rest_v3_with_basic_auth(
+    deployment: dict[str, object],
+) -> None:
+    with FakeServer() as server:
+        cloud = FakeTracker(server, cloud=True)
+        cloud.serve()
+        with_tickets(deployment, cloud)
+        config = Path(deployment["config"])  # type: ignore[arg-type]
+        config.write_text(
+            config.read_text().replace("[tickets]\n", '[tickets]\nemail_env = "JIRA_EMAIL"\n')
+        )
+        token, email = random_key(24), "bot@example.test"
+        env = {"JIRA_TOKEN": token, "JIRA_EMAIL": email}
+
+        def run() -> tuple[int, str, str]:
+            result = run_keysprawl("sweep", "--config", config, env=env)
+            assert token not in result.stdout + result.stderr
+            return result.code, result.stdout, result.stderr
+
+        code, _, err = run()
+        assert code == 1, err
+        descriptions = {f["summary"].split()[1]: f["description"] for f in cloud.created()}
+        assert sorted(descriptions) == ["folder-key", "git-key"]
+        text = adf_text(descriptions["git-key"])  # a document, not wiki markup
+        assert "Owner: platform-team" in text and "app.env" in text
+        assert all(r.path.startswith("/rest/api/3/") for r in server.log)
+        basic = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
+        assert {r.headers.get("authorization") for r in server.log} == {basic}
+        run()  # found again by label through /search/jql: nothing filed twice
+        assert len(cloud.issues) == 2 and server.count("/rest/api/3/search") == 0
+        root, keys = Path(deployment["root"]), deployment["keys"]  # type: ignore[arg-type]
+        (root / "shared" / "more.txt").write_text(f"again {keys['folder-key']}\n")  # type: ignore[index]
+        run()
+        (comment,) = [c for comments in cloud.comments.values() for c in comments]
+        assert "more.txt" in adf_text(comment)
+        values = list(keys.values())  # type: ignore[attr-defined]
+        assert not any(v.encode() in r.body for r in server.log for v in values)
+
+
 def test_sweep_runs_the_rules_and_honours_the_global_allowlist(
     deployment: dict[str, object],
 ) -> None:
@@ -477,3 +526,13 @@ def test_a_key_revoked_by_hand_is_closed_by_a_sweep_with_nothing_to_read(
     assert "app-repo: unchanged" in err
     rows = store_rows(deployment, "SELECT key_id, status FROM exposures ORDER BY key_id")
     assert rows == [("folder-key", "open"), ("git-key", "closed")]
+
+
+def test_an_unchanged_sweep_keeps_what_its_cursor_lacked(deployment: dict[str, object]) -> None:
+    sweep(deployment)  # the ref files were written a moment ago: too recent to vouch for
+    query = "SELECT json_extract(cursor, '$.refs') FROM cursors WHERE source = 'app-repo'"
+    assert store_rows(deployment, query) == [(None,)]
+    time.sleep(2.1)  # past the racy margin (scanner.sweep.git_state.RACY_NS)
+    _, _, err = sweep(deployment)
+    assert "app-repo: unchanged" in err
+    assert store_rows(deployment, query)[0][0]  # so later sweeps need not run show-ref

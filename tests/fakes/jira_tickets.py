@@ -1,4 +1,6 @@
-"""A fake Jira Server that files issues: create, search by label, comment (REST v2 shapes)."""
+"""A fake Jira that files issues: create, search by label, comment. Server/DC shapes (REST v2,
+wiki-markup strings, `startAt`/`total`) or, with `cloud=True`, Cloud's (REST v3, ADF documents,
+`/search/jql` with `isLast`; the old `/search` answers 410 there)."""
 
 from __future__ import annotations
 
@@ -8,23 +10,29 @@ from typing import Any
 
 from fakes.server import FakeServer, Request, Response
 
-API = "/rest/api/2"
-
 
 class FakeTracker:
-    def __init__(self, server: FakeServer) -> None:
+    def __init__(self, server: FakeServer, *, cloud: bool = False) -> None:
         self.server = server
+        self.cloud = cloud
+        self.api = "/rest/api/3" if cloud else "/rest/api/2"
         self.issues: list[dict[str, Any]] = []
-        self.comments: dict[str, list[str]] = {}
+        self.comments: dict[str, list[Any]] = {}  # strings on Server, ADF documents on Cloud
 
     def serve(self) -> None:
-        self.server.route(f"{API}/serverInfo", {
-            "baseUrl": self.server.url, "version": "9.12.0", "versionNumbers": [9, 12, 0],
-            "deploymentType": "Server",
+        api = self.api
+        self.server.route(f"{api}/serverInfo", {
+            "baseUrl": self.server.url, "version": "1001.0.0" if self.cloud else "9.12.0",
+            "versionNumbers": [1001, 0, 0] if self.cloud else [9, 12, 0],
+            "deploymentType": "Cloud" if self.cloud else "Server",
         })  # fmt: skip
-        self.server.route(f"{API}/field", [])  # the client reads field names before a search
-        self.server.route(f"{API}/issue", self._create, method="POST")
-        self.server.route(f"{API}/search", self._search)
+        self.server.route(f"{api}/field", [])  # the client reads field names before a search
+        self.server.route(f"{api}/issue", self._create, method="POST")
+        if self.cloud:
+            self.server.route(f"{api}/search/jql", self._search)
+            self.server.route(f"{api}/search", Response.json({"errorMessages": ["gone"]}, 410))
+        else:
+            self.server.route(f"{api}/search", self._search)
 
     def created(self) -> list[dict[str, Any]]:
         return [issue["fields"] for issue in self.issues]
@@ -35,12 +43,12 @@ class FakeTracker:
         issue = {
             "id": str(len(self.issues) + 1),
             "key": key,
-            "self": f"{self.server.url}{API}/issue/{key}",
+            "self": f"{self.server.url}{self.api}/issue/{key}",
             "fields": fields,
         }
         self.issues.append(issue)
         self.comments[key] = []
-        self.server.route(f"{API}/issue/{key}/comment", self._commenter(key), method="POST")
+        self.server.route(f"{self.api}/issue/{key}/comment", self._commenter(key), method="POST")
         return Response.json({"id": issue["id"], "key": key, "self": issue["self"]}, 201)
 
     def _commenter(self, key: str) -> Any:
@@ -61,6 +69,8 @@ class FakeTracker:
             for i in self.issues
             if label and label.group(1) in i["fields"].get("labels", [])
         ]
+        if self.cloud:
+            return Response.json({"issues": found[:1], "isLast": True})
         return Response.json(
             {"startAt": 0, "maxResults": 50, "total": len(found), "issues": found[:1]}
         )

@@ -102,6 +102,17 @@ def test_a_changed_inventory_file_is_read_again(tmp_path: Path, cache: Path) -> 
     assert len(list(cache.glob("inventory-rows-*.json"))) == 2
 
 
+def test_another_validator_version_does_not_use_the_rows(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_inventory(tmp_path / "inv.toml")
+    inventory.load(path)
+    monkeypatch.setattr(inventory_cache, "_VALIDATOR", b"an upgraded scanner.inventory")
+    assert inventory_cache.read(path.read_bytes(), path) is None
+    assert inventory.load(path) == parsed(path)
+    assert len(list(cache.glob("inventory-rows-*.json"))) == 2
+
+
 def test_the_path_comes_from_the_caller_not_the_cache(tmp_path: Path, cache: Path) -> None:
     first = write_inventory(tmp_path / "one.toml")
     second = write_inventory(tmp_path / "two.toml")
