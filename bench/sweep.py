@@ -1,6 +1,7 @@
 """The nightly sweep: first sweep, an unchanged second one, and one with a single new commit.
 
-    python bench/sweep.py [--repos 50] [--commits 200] [--runs 3] [--out bench/out/sweep]
+    python bench/sweep.py [--repos 50] [--commits 200] [--runs 3] [--reference CHECKOUT]
+                          [--out bench/out/sweep]
 
 Builds N local repositories (git fast-import, random text, a few planted inventory keys), a
 fake Jira on 127.0.0.1 with 300 issues (the tests' fake, driven by the real `jira` client),
@@ -11,6 +12,10 @@ first (each from an empty store), unchanged, and one new commit in one repositor
 different one each run); and the peak RSS of a first sweep of a fifth of the sources, to show
 memory stays flat as sources are added. Target: the unchanged sweep under a tenth of the
 first.
+
+With `--reference CHECKOUT` (another keysprawl source tree, e.g. a `git worktree` of an older
+commit), the same sweeps run with that code too (PYTHONPATH, its own store and cache),
+interleaved with this tree's in the same rounds, so the two are compared under the same load.
 
 keysprawl's own modules are byte-compiled first, as in an installed package: this machine
 sets PYTHONDONTWRITEBYTECODE, so an editable install would otherwise compile them on every
@@ -130,6 +135,7 @@ def timed_sweep(config: Path, env: dict[str, str]) -> Timed:
         capture_output=True,
         text=True,
         env=env,
+        cwd=config.parent,  # not this tree: `-m` puts the working folder first on sys.path
         check=False,
     )
     seconds = time.perf_counter() - started
@@ -156,16 +162,85 @@ def fresh_store(root: Path) -> None:
         path.unlink()
 
 
+@dataclass(frozen=True)
+class Install:
+    name: str
+    config: Path
+    env: dict[str, str]
+
+
+def install(name: str, root: Path, code: Path | None, repos: list[Path], url: str) -> Install:
+    """A folder with its own config, store and cache; `code` on PYTHONPATH if given."""
+    folder = root / name
+    folder.mkdir()
+    (folder / "inventory.toml").write_text((root / "inventory.toml").read_text())
+    env = {**os.environ, "JIRA_TOKEN": "bench-token", "KEYSPRAWL_CACHE_DIR": str(folder / "cache")}
+    env.pop("JIRA_EMAIL", None)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    return Install(name, write_config(folder, repos, url), env)
+
+
+def compile_package(tree: Path) -> None:
+    for folder in ("scanner", "connectors", "detectors"):
+        compileall.compile_dir(tree / folder, quiet=1)
+
+
+def serve_jira(server: FakeServer, rng: random.Random) -> None:
+    jira = JiraFake(server)
+    for n in range(300):
+        words = " ".join(rng.choices(["deploy", "error", "timeout", "config"], k=30))
+        jira.issue(f"ticket {n}: {words}", comments=[f"comment {c}" for c in range(3)])
+    jira.serve()
+
+
+Rounds = dict[str, dict[str, list[Timed]]]
+
+
+def measure(installs: list[Install], repos: list[Path], keys: list[str], runs: int) -> Rounds:
+    kinds = ("first (full)", "second (nothing changed)", "third (one new commit)")
+    timed: Rounds = {i.name: {kind: [] for kind in kinds} for i in installs}
+    for _ in range(runs):
+        for each in installs:
+            fresh_store(each.config.parent)
+            timed[each.name][kinds[0]].append(timed_sweep(each.config, each.env))
+    for _ in range(runs):
+        for each in installs:
+            timed[each.name][kinds[1]].append(timed_sweep(each.config, each.env))
+    for n in range(runs):
+        add_commit(repos[n % len(repos)], f"new{n}.txt", f"TOKEN={keys[999 - n]}\n")
+        for each in installs:
+            timed[each.name][kinds[2]].append(timed_sweep(each.config, each.env))
+    return timed
+
+
+def report(timed: Rounds) -> None:
+    for name, kinds in timed.items():
+        print(f"-- {name}")
+        medians = {kind: median(runs) for kind, runs in kinds.items()}
+        for kind, result in medians.items():
+            print(
+                f"{kind:26} {result.seconds:6.2f} s  cpu {result.cpu:6.2f} s"
+                f"  peak RSS {result.rss_kb / 1024:6.1f} MB  | {result.summary}"
+            )
+        first, second = medians["first (full)"], medians["second (nothing changed)"]
+        print(
+            f"unchanged / first: {second.seconds / first.seconds:.3f} wall,"
+            f" {second.cpu / first.cpu:.3f} cpu  (target < 0.10)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repos", type=int, default=50)
     parser.add_argument("--commits", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reference", type=Path, help="another keysprawl tree to compare")
     parser.add_argument("--out", type=Path, default=Path("bench/out/sweep"))
     arguments = parser.parse_args()
-    package = Path(__file__).parent.parent
-    for folder in ("scanner", "connectors", "detectors"):
-        compileall.compile_dir(package / folder, quiet=1)
+    compile_package(Path(__file__).parent.parent)
+    if arguments.reference:
+        compile_package(arguments.reference)
     shutil.rmtree(arguments.out, ignore_errors=True)
     arguments.out.mkdir(parents=True)
     root = arguments.out.resolve()
@@ -175,53 +250,30 @@ def main() -> None:
     repos = [root / f"repo{n:02d}" for n in range(arguments.repos)]
     for n, repo in enumerate(repos):
         make_repo(repo, rng, arguments.commits, keys[n])
-    env = {**os.environ, "JIRA_TOKEN": "bench-token", "KEYSPRAWL_CACHE_DIR": str(root / "cache")}
-    env.pop("JIRA_EMAIL", None)
     runs = max(1, arguments.runs)
     with FakeServer() as server:
-        jira = JiraFake(server)
-        for n in range(300):
-            jira.issue(
-                f"ticket {n}: "
-                + " ".join(rng.choices(["deploy", "error", "timeout", "config"], k=30)),
-                comments=[f"comment {c}" for c in range(3)],
+        serve_jira(server, rng)
+        installs = [install("this", root, None, repos, server.url)]
+        if arguments.reference:
+            installs.append(
+                install("reference", root, arguments.reference.resolve(), repos, server.url)
             )
-        jira.serve()
-        (root / "small").mkdir()
-        (root / "small" / "inventory.toml").write_text((root / "inventory.toml").read_text())
-        small = write_config(root / "small", repos[: max(1, arguments.repos // 5)], server.url)
-        config = write_config(root, repos, server.url)
+        fifth_count = max(1, arguments.repos // 5)
+        small = install("small", root, None, repos[:fifth_count], server.url)
         print(
             f"{arguments.repos} repositories x {arguments.commits} commits, 1,000-key inventory,"
             f" fake Jira with 300 issues; medians of {runs} runs"
         )
-        firsts = []
+        timed = measure(installs, repos, keys, runs)
+        fifths = []
         for _ in range(runs):
-            fresh_store(root)
-            firsts.append(timed_sweep(config, env))
-        seconds = [timed_sweep(config, env) for _ in range(runs)]
-        thirds = []
-        for n in range(runs):
-            add_commit(repos[n % len(repos)], f"new{n}.txt", f"TOKEN={keys[999 - n]}\n")
-            thirds.append(timed_sweep(config, env))
-        fifth = timed_sweep(small, env)
-    first, second, third = median(firsts), median(seconds), median(thirds)
-    for name, timed in (
-        ("first (full)", first),
-        ("second (nothing changed)", second),
-        ("third (one new commit)", third),
-    ):
-        print(
-            f"{name:26} {timed.seconds:6.2f} s  cpu {timed.cpu:6.2f} s"
-            f"  peak RSS {timed.rss_kb / 1024:6.1f} MB  | {timed.summary}"
-        )
+            fresh_store(small.config.parent)
+            fifths.append(timed_sweep(small.config, small.env))
+    report(timed)
     print(
-        f"unchanged / first: {second.seconds / first.seconds:.3f} wall,"
-        f" {second.cpu / first.cpu:.3f} cpu  (target < 0.10)"
-    )
-    print(
-        f"first sweep peak RSS: {len(repos) // 5} repositories + Jira {fifth.rss_kb / 1024:.1f} MB;"
-        f" all {len(repos)}: {first.rss_kb / 1024:.1f} MB"
+        f"first sweep peak RSS (this tree): {fifth_count}"
+        f" repositories + Jira {median(fifths).rss_kb / 1024:.1f} MB;"
+        f" all {len(repos)}: {median(timed['this']['first (full)']).rss_kb / 1024:.1f} MB"
     )
 
 
