@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -31,6 +32,7 @@ from connectors.git_history import (
     read_commits,
 )
 from connectors.git_line_history import LineHistory, Records
+from connectors.git_parallel_history import MIN_PARALLEL, parallel_chunks
 from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
@@ -178,17 +180,32 @@ def _history_chunks(
     refs = {commit.id: commit.ref for commit in commits}
     refs.update(refs_reaching(git, set(ids), all_refs=all_refs))
 
-    def unreadable(commit: str, message: str) -> None:
-        tally.problem(SOURCE, f"{history.repo} commit {commit}", message)
+    def unreadable(part: Tally) -> Callable[[str, str], None]:
+        return lambda commit, message: part.problem(
+            SOURCE, f"{history.repo} commit {commit}", message
+        )
 
+    workers = git_workers()
+    if isinstance(history, LineHistory) and workers > 1 and len(ids) >= MIN_PARALLEL:
+        make = partial(LineHistory, git, history.repo, max_size=history.max_size)
+        yield from parallel_chunks(
+            lambda part: make(tally=part),
+            git,
+            ids,
+            refs,
+            tally,
+            workers=workers,
+            unreadable=unreadable,
+        )
+        return
     # Raw tree comparisons are cheap for git: one process; patches need several.
-    workers = git_workers() if history.options == PATCH_OPTIONS else 1
-    records = read_commits(git, ids, unreadable, workers=workers, options=history.options)
+    workers = workers if history.options == PATCH_OPTIONS else 1
+    records = read_commits(git, ids, unreadable(tally), workers=workers, options=history.options)
     yield from history.chunks((record, refs.get(record.id)) for record in records)
 
 
 def git_workers() -> int:
-    """Git processes computing diffs side by side: one per CPU, at most 8."""
+    """Processes reading history side by side: one per CPU, at most 8."""
     return max(1, min(8, os.cpu_count() or 1))
 
 

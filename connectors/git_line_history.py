@@ -6,7 +6,8 @@ git's cost: `diff-tree --raw` only compares trees (it names, per commit, each ch
 new blob and the blobs it replaced), one `cat-file --batch` streams the new blobs, and the
 added lines are a multiset difference against the replaced versions (connectors.git_lines).
 Those versions were usually read a moment before (the parent's edit of the same file), so a
-bounded cache of recent blobs answers most lookups; others are read on demand.
+bounded cache of recent blobs answers most lookups; the others are streamed with the new
+ones (and, should the cache drop one in between, read on demand).
 
 Measured by bench/git_history.py (bench/RESULTS-git.md): git's diff computation was most
 of a history scan's time, and reading the blobs whole costs git a fraction of it.
@@ -32,7 +33,7 @@ from scanner.model import Chunk
 # Blobs asked of `cat-file` in one request: git streams them while they are processed.
 _WINDOW = 512
 # Recent blobs kept to diff their successors against (most are needed once, soon after).
-_CACHE_BYTES = 64 * 1024 * 1024
+_CACHE_BYTES = 32 * 1024 * 1024
 _BINARY_PROBE = 8000  # git calls a blob binary if its first 8,000 bytes hold a NUL
 
 Records = Iterable[tuple[CommitRecord, str | None]]
@@ -46,6 +47,9 @@ class RecentBlobs:
         self._blobs: OrderedDict[str, bytes] = OrderedDict()
         self._budget = budget
         self._size = 0
+
+    def __contains__(self, oid: str) -> bool:
+        return oid in self._blobs
 
     def get(self, oid: str) -> bytes | None:
         data = self._blobs.get(oid)
@@ -79,15 +83,37 @@ class LineHistory:
 
     def chunks(self, records: Records) -> Iterator[Chunk]:
         for window in _windows(self._planned(records)):
-            blobs = self._stream.read([c.blob for _, _, wanted in window for c in wanted])
+            olds, request = self._request(window)
+            blobs = self._stream.read(request)
+            fetched = iter(olds)
             for record, ref, wanted in window:
                 origin = Provenance(self.repo, record.id, ref, record.author, record.date)
                 yield Chunk(record.message, origin.location(None, "commit-message"))
                 for change in wanted:
+                    for _ in range(next(fetched)):
+                        oid, data, _ = next(blobs)
+                        if data is not None:
+                            self._recent.put(oid, data)
                     _, data, why = next(blobs)
                     yield from self._change(origin, change, data, why)
             for _ in blobs:
                 pass  # lets the stream finish its request
+
+    def _request(self, window: list[_Planned]) -> tuple[list[int], list[str]]:
+        """The window's blobs in the order they are used: before each new version, the
+        versions it replaced that neither the cache nor this window holds (the first edit
+        of a file in an incremental scan, a branch that forked long ago)."""
+        counts: list[int] = []
+        request: list[str] = []
+        coming: set[str] = set()
+        for _, _, wanted in window:
+            for change in wanted:
+                fetch = [p for p in change.previous if p not in coming and p not in self._recent]
+                counts.append(len(fetch))
+                request += [*fetch, change.blob]
+                coming.update(fetch)
+                coming.add(change.blob)
+        return counts, request
 
     def close(self) -> None:
         self._stream.close()

@@ -141,3 +141,42 @@ def test_versions_not_in_the_recent_cache_are_read_on_demand(
     cached = scan()
     monkeypatch.setattr(git_line_history, "_CACHE_BYTES", 0)
     assert scan() == cached and len(cached) == 3
+
+
+def test_history_read_by_parallel_processes_equals_the_serial_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import git, git_parallel_history
+    from connectors.base import Tally
+    from connectors.git import GitConnector, GitScanOptions
+
+    keys = {f"k{n}": random_key() for n in range(6)}
+    repo = Repo(tmp_path / "repo")
+    text = "".join(f"line {n}\n" for n in range(40))
+    for n, value in enumerate(keys.values()):
+        text = text.replace(f"line {n * 5}\n", f"key = {value}\n")
+        repo.commit(f"c{n}", {"a.txt": text, f"f{n}.txt": f"{value}\n"})
+        repo.commit(f"d{n}", {"a.txt": text + f"tail {n}\n"})
+    broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
+    repo.git("rm", "-q", "bad.txt")
+    repo.commit("drop")
+    oid = repo.git("rev-parse", f"{broken}:bad.txt")
+    (repo.root / ".git" / "objects" / oid[:2] / oid[2:]).chmod(0o644)
+    (repo.root / ".git" / "objects" / oid[:2] / oid[2:]).write_bytes(b"not zlib at all")
+    repo.commit("last", {"z.txt": f"{keys['k0']}\n"})
+
+    def read(workers: int) -> tuple[list[tuple[object, ...]], Tally]:
+        monkeypatch.setattr(git, "git_workers", lambda: workers)
+        tally = Tally()
+        connector = GitConnector(str(repo.root), GitScanOptions(worktree=False))
+        chunks = [(c.data, c.first_line, c.blob_id, c.location) for c in connector.chunks(tally)]
+        return chunks, tally
+
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(git_parallel_history, "_BATCHES_PER_WORKER", 3)
+    serial, serial_tally = read(1)
+    parallel, parallel_tally = read(3)
+
+    assert parallel == serial and len(serial) > 20
+    assert parallel_tally == serial_tally
+    assert [p.where for p in serial_tally.problems] == [f"{repo.root} commit {broken}"]

@@ -1,0 +1,108 @@
+"""History read by several processes side by side, chunks still in commit order.
+
+Working out each commit's added lines is Python work (connectors.git_lines), the one part
+of a history scan that would otherwise run on a single core while the matcher's workers
+wait for it. The commits are cut into consecutive batches that forked processes read in
+turn (each with its own git processes and cache of recent blobs); their chunks and tallies
+come back through bounded queues and are passed on in the order of the batches, so the
+result is the serial one (a batch's first edits of each file read their previous versions
+from git instead of the cache; nothing else differs).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.queues import Queue
+from typing import Protocol
+
+from connectors.base import Tally
+from connectors.git_cli import Git
+from connectors.git_history import CommitRecord, read_commits
+from scanner.model import Chunk
+
+MIN_PARALLEL = 1000  # fewer commits are read in-process: forking costs more than it saves
+_BATCHES_PER_WORKER = 8
+
+
+class History(Protocol):
+    tally: Tally
+
+    @property
+    def options(self) -> tuple[str, ...]: ...
+
+    def chunks(self, records: Iterator[tuple[CommitRecord, str | None]]) -> Iterator[Chunk]: ...
+
+    def close(self) -> None: ...
+
+
+Problem = Callable[[Tally], Callable[[str, str], None]]
+_Result = tuple[list[Chunk], Tally] | BaseException
+
+
+def parallel_chunks(
+    make: Callable[[Tally], History],
+    git: Git,
+    commits: Sequence[str],
+    refs: dict[str, str | None],
+    tally: Tally,
+    *,
+    workers: int,
+    unreadable: Problem,
+) -> Iterator[Chunk]:
+    """The chunks of `commits` read by `workers` processes; their tallies merged into `tally`."""
+    size = -(-len(commits) // (workers * _BATCHES_PER_WORKER))
+    batches = [commits[i : i + size] for i in range(0, len(commits), size)]
+    context = multiprocessing.get_context("fork")  # the reader and refs are inherited as is
+    queues: list[Queue[_Result]] = [context.Queue(2) for _ in range(workers)]
+    processes = [
+        context.Process(
+            target=_read_batches,
+            args=(make, git, batches[worker::workers], refs, queues[worker], unreadable),
+            daemon=True,
+        )
+        for worker in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for index in range(len(batches)):
+            result = queues[index % workers].get()
+            if isinstance(result, BaseException):
+                raise result
+            chunks, part = result
+            _merge(tally, part)
+            yield from chunks
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # a consumer that stops early ends the readers
+            process.join()
+
+
+def _read_batches(
+    make: Callable[[Tally], History],
+    git: Git,
+    batches: list[Sequence[str]],
+    refs: dict[str, str | None],
+    out: Queue[_Result],
+    unreadable: Problem,
+) -> None:
+    history = make(Tally())
+    try:
+        for batch in batches:
+            history.tally = Tally()
+            records = read_commits(git, batch, unreadable(history.tally), options=history.options)
+            chunks = list(history.chunks((record, refs.get(record.id)) for record in records))
+            out.put((chunks, history.tally))
+    except Exception as error:  # raised in the consumer
+        out.put(error)
+    finally:
+        history.close()
+
+
+def _merge(tally: Tally, part: Tally) -> None:
+    tally.problems.extend(part.problems)
+    tally.skipped.update(part.skipped)
+    # Each reader notes a submodule the first time it meets it; the scan notes it once.
+    tally.notes.extend(note for note in part.notes if note not in tally.notes)
