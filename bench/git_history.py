@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,17 +43,63 @@ KEYSPRAWL = Path(sys.executable).parent / "keysprawl"
 DIFF_TREE = (
     "diff-tree --stdin -p -U0 --cc --root --always --full-index --no-renames --irreversible-delete"
 )
+RAW_TREE = "diff-tree --stdin -r -c --raw --root --always --full-index --no-renames --format="
 
 
 def timed(command: list[str] | str, runs: int, cwd: Path | None = None) -> float:
-    times = []
+    return timed_cpu(command, runs, cwd)[0]
+
+
+def timed_cpu(command: list[str] | str, runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    """Median wall and CPU seconds (user + system of the command and every process it ran)."""
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(
             command, shell=isinstance(command, str), cwd=cwd, env=bench_env(), capture_output=True
         )
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def peak_rss_by_process(command: list[str]) -> dict[str, float]:
+    """Peak RSS (MB) of the command's own process, of its largest Python child (a matcher or
+    history reader) and of its largest git process, from /proc every 20 ms: a tree's
+    /usr/bin/time figure is only its largest process, often git."""
+    process = subprocess.Popen(command, env=bench_env(), stdout=subprocess.DEVNULL)
+    peaks: dict[str, float] = {}
+    while process.poll() is None:
+        for pid, name in _tree(process.pid):
+            kind = "main" if pid == process.pid else ("git" if name == "git" else "children")
+            peaks[kind] = max(peaks.get(kind, 0.0), _high_water_mb(pid))
+        time.sleep(0.02)
+    return peaks
+
+
+def _tree(root: int) -> list[tuple[int, str]]:
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        found.append((pid, name))
+    return found
+
+
+def _high_water_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else 0.0
 
 
 def peak_rss_mb(command: list[str]) -> float:
@@ -94,8 +142,11 @@ def unique_blobs(repo: Path) -> tuple[list[str], int]:
 
 
 def strategies(repo: Path, inventory: Path) -> dict[str, float]:
-    """Single-core seconds to read and match history both ways: each distinct new blob whole
-    (strategy "blobs"), or the lines each commit's patch adds (strategy "patches")."""
+    """Seconds (wall, and CPU of this process plus its git processes) to read and match
+    history in-process, matching on one core, each way: each distinct new blob whole
+    ("blobs"), the lines each commit adds from git's patches ("patches") or worked out here
+    ("lines", read by one process: its parallel readers are off)."""
+    from connectors import git
     from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
     from scanner import inventory as inventory_module
@@ -103,15 +154,18 @@ def strategies(repo: Path, inventory: Path) -> dict[str, float]:
 
     spec = setup.detector_spec(inventory_module.load(inventory), setup.MatchingOptions())
     figures = {}
-    for strategy in ("blobs", "patches"):
+    git.MIN_PARALLEL = 1 << 60  # type: ignore[attr-defined]
+    for strategy in ("blobs", "patches", "lines"):
         detectors = spec.build()
         options = GitScanOptions(worktree=False, strategy=strategy)
-        started = time.perf_counter()
+        before, started = os.times(), time.perf_counter()
         size = 0
         for chunk in GitConnector(str(repo), options).chunks(Tally()):
             size += len(chunk.data)
             detectors.find(chunk.data, first_line=chunk.first_line)
         figures[f"{strategy}_s"] = time.perf_counter() - started
+        after = os.times()
+        figures[f"{strategy}_cpu_s"] = sum(after[:4]) - sum(before[:4])
         figures[f"{strategy}_mb"] = size / 1e6
     return figures
 
@@ -145,14 +199,26 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     row["cat_file_s"] = timed(
         f"git -C {repo} cat-file --batch < {OUT / 'blobs.txt'} > /dev/null", runs
     )
-    row["diff_tree_s"] = timed(
-        f"git -C {repo} log --reverse --topo-order --format=%H --branches --tags --remotes | "
-        f"git -C {repo} {DIFF_TREE} > /dev/null",
+    log = f"git -C {repo} log --reverse --topo-order --format=%H --branches --tags --remotes"
+    row["diff_tree_s"], row["diff_tree_cpu_s"] = timed_cpu(
+        f"{log} | git -C {repo} {DIFF_TREE} > /dev/null", runs
+    )
+    # What the "lines" strategy asks of git: tree comparisons, then the new blobs oldest first.
+    new_blobs = OUT / "new-blobs.txt"
+    subprocess.run(
+        f"{log} | git -C {repo} {RAW_TREE} | cut -d' ' -f4 | grep -v '^0*$' > {new_blobs}",
+        shell=True,
+        check=True,
+    )
+    row["git_read_s"], row["git_read_cpu_s"] = timed_cpu(
+        f"{log} | git -C {repo} {RAW_TREE} > /dev/null && "
+        f"git -C {repo} -c core.deltaBaseCacheLimit=160m cat-file --batch < {new_blobs} > /dev/null",
         runs,
     )
     timed(scan, 1)  # warm-up: bytecode, compiled database
-    row["keysprawl_s"] = timed(scan, runs)
+    row["keysprawl_s"], row["keysprawl_cpu_s"] = timed_cpu(scan, runs)
     row["keysprawl_rss_mb"] = peak_rss_mb(scan)
+    row["keysprawl_rss_by_process_mb"] = peak_rss_by_process(scan)
     found = {json.loads(line)["key_id"] for line in (OUT / "scan.jsonl").read_text().splitlines()}
     row["keys_found"] = len(found - {None})
     for name, binary in tools.items():
@@ -166,7 +232,7 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
             "--exit-code",
             "0",
         ]
-        row[f"{name}_s"] = timed(command, runs)
+        row[f"{name}_s"], row[f"{name}_cpu_s"] = timed_cpu(command, runs)
         row[f"{name}_rss_mb"] = peak_rss_mb(command)
     row.update(strategies(repo, inventory))
     return row
@@ -247,7 +313,9 @@ def main() -> None:
         if not repo.exists():
             build(repo, commits, 200, seed=commits)
         targets.append((repo, repo.with_name(repo.name + ".inventory.toml")))
+    print(f"load average before: {load_average()}", file=sys.stderr)
     rows = [history(repo, inventory, arguments.runs, tools) for repo, inventory in targets]
+    print(f"load average after history: {load_average()}", file=sys.stderr)
     hook = hook_latency(arguments.hook_runs, tools, targets[-1][1], arguments.reference)
     print(json.dumps({"history": rows, "hook": hook}, indent=2))
     (OUT / "git_history.json").write_text(json.dumps({"history": rows, "hook": hook}, indent=2))
@@ -255,9 +323,12 @@ def main() -> None:
         mbps = row["unique_blob_mb"] / row["keysprawl_s"]  # type: ignore[operator]
         print(
             f"{row['commits']} commits, {row['unique_blob_mb']:.0f} MB unique blobs: "
-            f"keysprawl {row['keysprawl_s']:.2f}s ({mbps:.0f} MB/s, {row['keysprawl_rss_mb']:.0f} MB RSS), "
-            f"cat-file {row['cat_file_s']:.2f}s, diff-tree {row['diff_tree_s']:.2f}s, "
-            + ", ".join(f"{t} {row[f'{t}_s']:.2f}s" for t in tools)
+            f"keysprawl {row['keysprawl_s']:.2f}s / {row['keysprawl_cpu_s']:.2f} CPU s "
+            f"({mbps:.0f} MB/s, {row['keysprawl_rss_mb']:.0f} MB RSS "
+            f"{row['keysprawl_rss_by_process_mb']}), git reading {row['git_read_s']:.2f}s / "
+            f"{row['git_read_cpu_s']:.2f} CPU s, cat-file {row['cat_file_s']:.2f}s, "
+            f"diff-tree {row['diff_tree_s']:.2f}s, "
+            + ", ".join(f"{t} {row[f'{t}_s']:.2f}s / {row[f'{t}_cpu_s']:.2f} CPU s" for t in tools)
         )
     print(f"hook: {json.dumps(hook)}")
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from connectors.git_cli import Git, first_line
+from connectors.git_refs import short_ref
 
 _MARK = b"\0\0C"
 _FORMAT = "--format=%x00%x00C%H%x00%an <%ae>%x00%aI%x00%B%x00"
@@ -84,21 +85,51 @@ class Selection:
 
 
 def list_commits(git: Git, selection: Selection) -> list[Commit]:
-    args = ["log", "--reverse", "--topo-order", "--source", "--format=%H%x00%S"]
-    if selection.since:
-        args.append(f"--since={selection.since}")
+    """Oldest first, each with the ref the walk reached it from.
+
+    With `all_refs`, commits only a reflog reaches (amended, reset away) come after the
+    others (their parents are among those or earlier among them), named by the reflog entry
+    that holds them ("main@{2}"). `--source` and `--reflog` are not combined in one walk:
+    there git names no source for what it reaches through a reflog first, even a commit a
+    branch also reaches.
+    """
+    revisions = list(selection.revisions) or _every_ref(git)
     if selection.all_refs:
-        args += ["--all", "--reflog"]
-    args += list(selection.revisions) or _every_ref(git)
+        revisions = ["--all"]
+    scope = _scope(git, selection)
+    commits = _walk(git, ["--source", *scope, *revisions])
+    if selection.all_refs:
+        names = _reflog_names(git)
+        reflog = _walk(git, ["--reflog", *scope, "--not", *revisions])
+        commits += [Commit(commit.id, names.get(commit.id)) for commit in reflog]
+    return commits
+
+
+def _scope(git: Git, selection: Selection) -> list[str]:
+    """Options and negative revisions that limit a walk (they precede any `--not`)."""
+    args = [f"--since={selection.since}"] if selection.since else []
     if selection.since_commit:
         args.append(f"^{selection.since_commit}")
-    args += [f"^{commit}" for commit in _existing_commits(git, selection.exclude)]
-    output = git.run(*args, "--")
+    return args + [f"^{commit}" for commit in _existing_commits(git, selection.exclude)]
+
+
+def _walk(git: Git, args: list[str]) -> list[Commit]:
+    output = git.run("log", "--reverse", "--topo-order", "--format=%H%x00%S", *args, "--")
     commits = []
     for line in output.splitlines():
         commit, _, ref = line.decode("utf-8", "replace").partition("\0")
         commits.append(Commit(commit, ref or None))
     return commits
+
+
+def _reflog_names(git: Git) -> dict[str, str]:
+    """Each commit some reflog holds: its first entry ("main@{2}", "HEAD@{1}")."""
+    output = git.run("log", "--walk-reflogs", "--all", "--format=%H %gD", check=False)
+    names: dict[str, str] = {}
+    for line in output.decode("utf-8", "replace").splitlines():
+        commit, _, entry = line.partition(" ")
+        names.setdefault(commit, short_ref(entry))
+    return names
 
 
 def _existing_commits(git: Git, commits: tuple[str, ...]) -> list[str]:

@@ -4,7 +4,9 @@ One pass over the commit graph (`rev-list --parents --topo-order`, children befo
 carries a bit per ref from each tip down to its ancestors. Branches come first, then tags,
 then remote-tracking refs; a commit reached by many refs names the first few and a count.
 Past a few hundred refs (a mirror with thousands of tags) the bit sets would cost more than
-they tell, and the ref the walk came through is kept instead.
+they tell: then only the first MAX_REFS refs in that order (branches, tags, remote-tracking
+refs, then the others, such as a mirror's pull-request refs) are named and counted, and a
+commit none of them reaches keeps the ref the walk came through.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
         if len(parts) == 3:
             tips.append(((parts[1] or parts[0]), parts[2]))
     tips.sort(key=lambda tip: _rank(tip[1]))
-    return [(commit, _short(name)) for commit, name in tips]
+    return [(commit, short_ref(name)) for commit, name in tips]
 
 
 def refs_reaching(git: Git, wanted: set[str], *, all_refs: bool = False) -> dict[str, str]:
-    """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"); {} if too many."""
-    tips = ref_tips(git, all_refs)
-    if not tips or len(tips) > MAX_REFS:
+    """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"), among the
+    first MAX_REFS refs."""
+    tips = ref_tips(git, all_refs)[:MAX_REFS]
+    if not tips:
         return {}
     reach: dict[str, int] = {}
     for index, (commit, _) in enumerate(tips):
@@ -72,7 +75,7 @@ def _rank(name: str) -> tuple[int, bool, str]:
     return len(_ORDER), True, name
 
 
-def _short(name: str) -> str:
+def short_ref(name: str) -> str:
     for prefix in (*_ORDER, "refs/"):
         if name.startswith(prefix):
             return name[len(prefix) :]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from connectors.github_secrets import SecretPlace
 from connectors.http import HttpPolicy
 from connectors.services import ServiceOptions
 from scanner.errors import ConfigError
-from scanner.inventory import Inventory
+from scanner.inventory import Inventory, InventoryKey
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _TABLES: dict[str, frozenset[str]] = {
@@ -131,9 +132,15 @@ def secret_places(inventory: Inventory) -> tuple[SecretPlace, ...]:
     """The inventory's approved `github-secret:` places, with when each key's value was made."""
     places = []
     for key in inventory.keys:
-        current = next((fp.added for fp in key.fingerprints if fp.current and fp.added), None)
-        since = current or key.rotated or key.created
-        for pattern in key.approved:
-            if pattern.startswith("github-secret:"):
-                places.append(SecretPlace(pattern, key.id, since))
+        # Most keys name no such place: look at their fingerprints only when one does (a
+        # 10,000-key inventory is read on every scan).
+        patterns = [p for p in key.approved if p.startswith("github-secret:")]
+        if patterns:
+            since = _value_made(key)
+            places += [SecretPlace(pattern, key.id, since) for pattern in patterns]
     return tuple(places)
+
+
+def _value_made(key: InventoryKey) -> date | None:
+    current = next((fp.added for fp in key.fingerprints if fp.current and fp.added), None)
+    return current or key.rotated or key.created

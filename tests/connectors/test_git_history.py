@@ -178,3 +178,42 @@ def test_the_ref_names_every_ref_that_reaches_the_commit(repo: Repo, tmp_path: P
     result = scan_repo(tmp_path, str(repo.root), {"k": key}, worktree=False)
 
     assert occurrences(result)[0].location.ref == "main, feature, t0 (+4 more)"
+
+
+def test_with_reflogs_every_commit_names_a_ref_or_its_reflog_entry(
+    repo: Repo, tmp_path: Path
+) -> None:
+    on_main, reset_away = random_key(), random_key()
+    repo.commit("init", {"a.txt": f"{on_main}\n"})
+    dropped = repo.commit("dropped", {"b.txt": f"{reset_away}\n"})
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.commit("after", {"c.txt": "c\n"})
+    keys = {"main": on_main, "gone": reset_away}
+
+    result = scan_repo(tmp_path, str(repo.root), keys, worktree=False, all_objects=True)
+
+    found = {f.key_id: f.occurrences[0].location for f in result.findings}
+    assert found["main"].ref == "main"
+    assert (found["gone"].commit, found["gone"].ref) == (
+        dropped,
+        "main@{2}",
+    )  # after, the reset, then it
+
+
+def test_past_the_ref_limit_the_first_refs_are_still_named(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import git_refs
+
+    monkeypatch.setattr(git_refs, "MAX_REFS", 2)
+    shared, side = random_key(), random_key()
+    repo.commit("init", {"a.txt": f"{shared}\n"})
+    repo.git("branch", "second")
+    repo.git("checkout", "-q", "-b", "zz-side")
+    repo.commit("side", {"b.txt": f"{side}\n"})
+    repo.git("checkout", "-q", "main")
+
+    result = scan_repo(tmp_path, str(repo.root), {"s": shared, "x": side}, worktree=False)
+
+    found = {f.key_id: f.occurrences[0].location.ref for f in result.findings}
+    assert found == {"s": "main, second", "x": "zz-side"}  # x: the name the walk gave
