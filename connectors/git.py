@@ -186,7 +186,7 @@ def _history_chunks(
         )
 
     workers = git_workers()
-    if isinstance(history, LineHistory) and workers > 1 and len(ids) >= MIN_PARALLEL:
+    if isinstance(history, LineHistory) and len(ids) >= MIN_PARALLEL and _idle(workers):
         make = partial(LineHistory, git, history.repo, max_size=history.max_size)
         yield from parallel_chunks(
             lambda part: make(tally=part),
@@ -202,6 +202,13 @@ def _history_chunks(
     workers = workers if history.options == PATCH_OPTIONS else 1
     records = read_commits(git, ids, unreadable(tally), workers=workers, options=history.options)
     yield from history.chunks((record, refs.get(record.id)) for record in records)
+
+
+def _idle(workers: int) -> bool:
+    """Parallel readers only on a machine with CPUs to spare: measured on a busy one (load
+    4-5 on 2 CPUs) they took the same wall time as one reader and more CPU time
+    (bench/RESULTS-git.md); on an idle one the single reader's Python is the critical path."""
+    return workers > 1 and os.getloadavg()[0] < workers / 2
 
 
 def git_workers() -> int:

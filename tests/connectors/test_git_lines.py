@@ -167,6 +167,7 @@ def test_history_read_by_parallel_processes_equals_the_serial_read(
 
     def read(workers: int) -> tuple[list[tuple[object, ...]], Tally]:
         monkeypatch.setattr(git, "git_workers", lambda: workers)
+        monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
         tally = Tally()
         connector = GitConnector(str(repo.root), GitScanOptions(worktree=False))
         chunks = [(c.data, c.first_line, c.blob_id, c.location) for c in connector.chunks(tally)]
