@@ -73,7 +73,11 @@ class Scorer:
         self._lines: dict[str, list[str]] = {}
 
     def relative(self, path: str) -> str:
-        return os.path.relpath(path, self.tree) if Path(path).is_absolute() else path
+        """A tool's path relative to the tree: tools echo the tree as it was given (absolute,
+        or relative to the working folder), keysprawl reports paths inside it."""
+        if Path(path).is_absolute() or Path(path).is_relative_to(self.tree):
+            return os.path.relpath(path, self.tree)
+        return path
 
     def score(self, places: Places) -> str:
         hits = places & self.planted
@@ -280,7 +284,9 @@ def main() -> None:
     arguments = parser.parse_args()
     if not (arguments.corpus / "planted.json").exists():
         generate(arguments.corpus)
-    tree, inventory = arguments.corpus / "tree", arguments.corpus / "inventory.toml"
+    # Absolute: detect-secrets runs inside the tree, and tools echo the path they were given.
+    corpus = arguments.corpus.absolute()
+    tree, inventory = corpus / "tree", corpus / "inventory.toml"
     planted = json.loads((arguments.corpus / "planted.json").read_text())
     out = arguments.corpus.parent / f"{arguments.corpus.name}-rules-bench"
     out.mkdir(parents=True, exist_ok=True)
