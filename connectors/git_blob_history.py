@@ -90,12 +90,7 @@ class BlobHistory:
         self._blobs.close()
 
     def _wanted(self, change: Change) -> bool:
-        if not change.submodule:
-            return True
-        if change.path not in self._submodules:
-            self._submodules.add(change.path)
-            self.tally.notes.append(f"submodule {change.path} recorded, not followed")
-        return False
+        return followed(change, self._submodules, self.tally)
 
     def _new_blobs(self, origin: Provenance, wanted: list[Change]) -> Iterator[Chunk]:
         """Blobs streamed in order; one already sent goes as a repeat (the engine reuses its
@@ -118,8 +113,23 @@ class BlobHistory:
             pass
 
     def _unread(self, change: Change, origin: Provenance, why: str) -> None:
-        if why == TOO_LARGE:
-            self.tally.skip("too large")
-            self.tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
-        else:
-            self.tally.problem(SOURCE, f"{change.path} at {origin.commit}", why)
+        unread(self.tally, change, origin, why, f"{change.path} at {origin.commit}")
+
+
+def followed(change: Change, submodules: set[str], tally: Tally) -> bool:
+    """Whether a change is read: a submodule is noted once (in `submodules`), not followed."""
+    if not change.submodule:
+        return True
+    if change.path not in submodules:
+        submodules.add(change.path)
+        tally.notes.append(f"submodule {change.path} recorded, not followed")
+    return False
+
+
+def unread(tally: Tally, change: Change, origin: Provenance, why: str, where: str) -> None:
+    """A new version not read: too large (a skip and a note), else a problem at `where`."""
+    if why == TOO_LARGE:
+        tally.skip("too large")
+        tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
+    else:
+        tally.problem(SOURCE, where, why)

@@ -15,7 +15,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from connectors.git_cli import Git, first_line
+from connectors.git_blobs import finish, stopped
+from connectors.git_cli import Git
 
 TOO_LARGE = "too large"
 _PIPE_SIZE = 1 << 20
@@ -81,16 +82,12 @@ class BlobStream:
 
     def _died(self) -> str:
         process, self._process = self._process, None
-        if process is None:
-            return "git cat-file stopped"
-        process.kill()
-        stderr = _finish(process)
-        return first_line(stderr) if stderr else "git cat-file stopped"
+        return stopped(process)
 
     def close(self) -> None:
         if self._process is not None:
             self._process.kill()
-            _finish(self._process)
+            finish(self._process)
             self._process = None
 
 
@@ -116,19 +113,3 @@ def _discard(stream: IO[bytes], size: int) -> None:
         if not block:
             return
         size -= len(block)
-
-
-def _finish(process: subprocess.Popen[bytes]) -> bytes:
-    if process.stdin:
-        with contextlib.suppress(OSError, ValueError):
-            process.stdin.close()
-    stderr = b""
-    if process.stderr:
-        with contextlib.suppress(OSError, ValueError):
-            stderr = process.stderr.read()
-    for stream in (process.stdout, process.stderr):
-        if stream:
-            with contextlib.suppress(OSError, ValueError):
-                stream.close()
-    process.wait()
-    return stderr

@@ -68,26 +68,36 @@ class BlobReader:
     def _died(self) -> str:
         """Git stopped (a corrupt object): collect its complaint; the next read restarts it."""
         process, self._process = self._process, None
-        if process is None:
-            return "git cat-file stopped"
-        process.kill()
-        stderr = _finish(process)
-        return first_line(stderr) if stderr else "git cat-file stopped"
+        return stopped(process)
 
     def close(self) -> None:
         if self._process is not None:
-            _finish(self._process)
+            finish(self._process)
             self._process = None
 
 
-def _finish(process: subprocess.Popen[bytes]) -> bytes:
-    """Close every pipe and reap the process; returns what it said on stderr."""
+def stopped(process: subprocess.Popen[bytes] | None) -> str:
+    """Ends a `cat-file` that stopped answering; returns its complaint for the report."""
+    if process is None:
+        return "git cat-file stopped"
+    process.kill()
+    stderr = finish(process)
+    return first_line(stderr) if stderr else "git cat-file stopped"
+
+
+def finish(process: subprocess.Popen[bytes]) -> bytes:
+    """Close every pipe and reap the process; returns what it said on stderr. A pipe already
+    broken by a killed process is no error here."""
     if process.stdin:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):
             process.stdin.close()
-    stderr = process.stderr.read() if process.stderr else b""
+    stderr = b""
+    if process.stderr:
+        with contextlib.suppress(OSError, ValueError):
+            stderr = process.stderr.read()
     for stream in (process.stdout, process.stderr):
         if stream:
-            stream.close()
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
     process.wait()
     return stderr

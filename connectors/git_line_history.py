@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from connectors.base import Tally
-from connectors.git_blob_history import Change, changes
-from connectors.git_blob_stream import TOO_LARGE, BlobStream
+from connectors.git_blob_history import Change, changes, followed, unread
+from connectors.git_blob_stream import BlobStream
 from connectors.git_blobs import BlobReader, BlobTooLarge, BlobUnreadable
 from connectors.git_cli import Git
 from connectors.git_commits import SOURCE, Provenance, added_chunks, needs_whole_blob
@@ -124,12 +124,7 @@ class LineHistory:
             yield record, ref, [c for c in changes(record.patch) if self._wanted(c)]
 
     def _wanted(self, change: Change) -> bool:
-        if not change.submodule:
-            return True
-        if change.path not in self._submodules:
-            self._submodules.add(change.path)
-            self.tally.notes.append(f"submodule {change.path} recorded, not followed")
-        return False
+        return followed(change, self._submodules, self.tally)
 
     def _change(
         self, origin: Provenance, change: Change, data: bytes | None, why: str
@@ -173,11 +168,7 @@ class LineHistory:
         return olds
 
     def _unread(self, origin: Provenance, change: Change, why: str) -> None:
-        if why == TOO_LARGE:
-            self.tally.skip("too large")
-            self.tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
-        else:
-            self.tally.problem(SOURCE, f"{self.repo} commit {origin.commit}", why)
+        unread(self.tally, change, origin, why, f"{self.repo} commit {origin.commit}")
 
 
 def _windows(planned: Iterator[_Planned]) -> Iterator[list[_Planned]]:
