@@ -61,6 +61,8 @@ class GitScanOptions:
     # A folder where clones of URLs stay after the scan (named by `clone_name`) for a caller
     # that reads them again and removes the folder; None: each clone is removed at once.
     keep_clones: str | None = None
+    # Processes reading history side by side (the scan's --jobs); 0: one per CPU.
+    workers: int = 0
 
     @property
     def selection(self) -> Selection:
@@ -133,7 +135,9 @@ class GitConnector:
             history = PatchHistory(self.name, CommitChunker(blobs, tally))
         try:
             all_refs = self.options.all_objects
-            yield from _history_chunks(git, commits, history, tally, all_refs=all_refs)
+            yield from _history_chunks(
+                git, commits, history, tally, all_refs=all_refs, workers=self.options.workers
+            )
             yield from unreachable_chunks(git, self.name, blobs, extra.blobs, tally)
         finally:
             history.close()
@@ -173,7 +177,13 @@ class Reader(Protocol):
 
 
 def _history_chunks(
-    git: Git, commits: list[Commit], history: Reader, tally: Tally, *, all_refs: bool
+    git: Git,
+    commits: list[Commit],
+    history: Reader,
+    tally: Tally,
+    *,
+    all_refs: bool,
+    workers: int = 0,
 ) -> Iterator[Chunk]:
     ids = [commit.id for commit in commits]
     # Every ref that reaches a commit, else the one the walk came through.
@@ -185,7 +195,7 @@ def _history_chunks(
             SOURCE, f"{history.repo} commit {commit}", message
         )
 
-    workers = git_workers()
+    workers = git_workers(workers)
     if isinstance(history, LineHistory) and len(ids) >= MIN_PARALLEL and _idle(workers):
         make = partial(LineHistory, git, history.repo, max_size=history.max_size)
         yield from parallel_chunks(
@@ -211,9 +221,10 @@ def _idle(workers: int) -> bool:
     return workers > 1 and os.getloadavg()[0] < workers
 
 
-def git_workers() -> int:
-    """Processes reading history side by side: one per CPU, at most 8."""
-    return max(1, min(8, os.cpu_count() or 1))
+def git_workers(asked: int = 0) -> int:
+    """Processes reading history side by side: as many as asked (a scan's --jobs), else one
+    per CPU; at most 8."""
+    return max(1, min(8, asked or os.cpu_count() or 1))
 
 
 def scan_repository(target: str, options: GitScanOptions | None = None) -> GitConnector:

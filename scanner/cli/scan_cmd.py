@@ -160,6 +160,7 @@ def scan(
         options["since"],
         options["max_file_size"],
     )
+    git = replace(git, workers=options["jobs"])  # --jobs bounds history readers too
     target_options = TargetOptions(
         options["max_file_size"], services=services, git=git, require_git=git_only
     )

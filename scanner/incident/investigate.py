@@ -100,7 +100,7 @@ def _scan_source(
         try:
             target = _local_target(stack, source)
             clones = _clone_folder(stack, source)
-            connector = connector_for(target, _options(found.scope, source, clones))
+            connector = connector_for(target, _options(found.scope, source, clones, jobs))
             plan = found.plan.scan
             result = engine.scan(
                 [connector],
@@ -151,15 +151,16 @@ def _clone_folder(stack: contextlib.ExitStack, source: Source) -> Path | None:
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="keysprawl-incident-")))
 
 
-def _options(scope: Scope, source: Source, clones: Path | None) -> TargetOptions:
+def _options(scope: Scope, source: Source, clones: Path | None, jobs: int) -> TargetOptions:
     if source.kind == "git":  # every ref and object, whatever `branch` the sweep reads
-        return TargetOptions(git=GitScanOptions(all_objects=True), require_git=True)
+        git = GitScanOptions(all_objects=True, workers=jobs)
+        return TargetOptions(git=git, require_git=True)
     options = source_plan(source, None, "", TargetOptions(), full=True).options
     # Services are asked only for items updated since the window opened; older ones are
     # outside it anyway (an item's date is its last update). Their repositories: every object.
     services = replace(options.services, updated_since=scope.window.since)
     kept = str(clones) if clones is not None else None
-    git = replace(options.git, all_objects=True, keep_clones=kept)
+    git = replace(options.git, all_objects=True, keep_clones=kept, workers=jobs)
     return replace(options, git=git, services=services)
 
 

@@ -166,10 +166,10 @@ def test_history_read_by_parallel_processes_equals_the_serial_read(
     repo.commit("last", {"z.txt": f"{keys['k0']}\n"})
 
     def read(workers: int) -> tuple[list[tuple[object, ...]], Tally]:
-        monkeypatch.setattr(git, "git_workers", lambda: workers)
         monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
         tally = Tally()
-        connector = GitConnector(str(repo.root), GitScanOptions(worktree=False))
+        options = GitScanOptions(worktree=False, workers=workers)  # as --jobs sets it
+        connector = GitConnector(str(repo.root), options)
         chunks = [(c.data, c.first_line, c.blob_id, c.location) for c in connector.chunks(tally)]
         return chunks, tally
 
@@ -181,3 +181,28 @@ def test_history_read_by_parallel_processes_equals_the_serial_read(
     assert parallel == serial and len(serial) > 20
     assert parallel_tally == serial_tally
     assert [p.where for p in serial_tally.problems] == [f"{repo.root} commit {broken}"]
+
+
+def test_one_job_reads_history_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--jobs 1` (GitScanOptions.workers=1) never starts parallel readers, idle machine or not."""
+    from connectors import git
+    from connectors.base import Tally
+    from connectors.git import GitConnector, GitScanOptions
+
+    repo = Repo(tmp_path / "repo")
+    value = random_key()
+    repo.commit("one", {"a.txt": f"key = {value}\n"})
+    repo.commit("two", {"b.txt": "nothing\n"})
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
+
+    def no_parallel(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parallel readers started")
+
+    monkeypatch.setattr(git, "parallel_chunks", no_parallel)
+    connector = GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=1))
+    chunks = list(connector.chunks(Tally()))
+    assert any(value.encode() in c.data for c in chunks)
+    assert git.git_workers(3) == 3 and git.git_workers(50) == 8 and git.git_workers(0) >= 1
