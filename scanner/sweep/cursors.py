@@ -8,9 +8,10 @@
   for what was updated since.
 - folders: read whole every time (no history to skip).
 
-Every cursor carries a stamp of the inventory's fingerprints. A key added or rotated since
-means old content was never searched for the new value, so a stamp that differs forces a full
-scan of that source.
+Every cursor carries a stamp of what the scan searched for: the inventory's fingerprints, the
+rules (each one's id, pattern and gates) and the decoding depth. A key added or rotated, a new
+or changed rule (an upgrade, a rules folder) means old content was never searched for it, so a
+stamp that differs forces a full scan of that source, once.
 """
 
 from __future__ import annotations
@@ -21,15 +22,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.services import ServiceOptions
+from detectors.base import DetectorSpec
+from detectors.rule_model import Rule
 from scanner.inventory import Inventory
 from scanner.sweep.git_state import git_state
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions
 
 
-def inventory_stamp(inventory: Inventory) -> str:
+def detection_stamp(inventory: Inventory, detectors: DetectorSpec) -> str:
+    """What the scans searched for; allowlists and baselines only hide findings, so they are
+    not in it (changing them needs no rescan)."""
     digests = sorted(fingerprint.digest for _, fingerprint in inventory.fingerprints())
-    return hashlib.sha256("\n".join(digests).encode()).hexdigest()[:32]
+    rules = sorted(_rule_line(rule) for rule in detectors.rules.rules)
+    text = "\n".join([*digests, "--rules--", *rules, f"--decode-depth {detectors.decode_depth}"])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _rule_line(rule: Rule) -> str:
+    gates = (rule.secret_group, sorted(rule.keywords), rule.entropy)
+    return f"{rule.id}\0{rule.regex}\0{gates!r}"
 
 
 @dataclass(frozen=True, slots=True)

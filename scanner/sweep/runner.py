@@ -25,7 +25,7 @@ from scanner.store.store import Store
 from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state, tickets
-from scanner.sweep.cursors import Plan, inventory_stamp, plan
+from scanner.sweep.cursors import Plan, detection_stamp, plan
 from scanner.sweep.detector_sets import ThreadDetectors
 from scanner.sweep.reports import write_reports
 from scanner.sweep.settings import SweepSettings
@@ -97,7 +97,7 @@ def sweep(context: SweepContext) -> SweepSummary:
     pending = [source for source in context.settings.sources if source.name not in row.done]
     # Services first: they wait on the network, which overlaps the local repositories' checks.
     pending.sort(key=lambda source: not source.service)
-    stamp = inventory_stamp(context.plan.inventory)
+    stamp = detection_stamp(context.plan.inventory, context.plan.detectors)
     shared = _Shared(context, row.id, cursors, stamp, _base_options(context))
     with ThreadPoolExecutor(max_workers=context.settings.concurrency) as pool:
         outcomes = list(pool.map(lambda source: _sweep_source(shared, source), pending))
