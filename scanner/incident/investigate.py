@@ -21,7 +21,7 @@ from scanner.incident.plan import IncidentPlan
 from scanner.incident.presence import RepositoryState, repository_state
 from scanner.incident.scope import Scope
 from scanner.incident.status import Presence, presence_of
-from scanner.model import Finding, Kind, Occurrence, Problem
+from scanner.model import Finding, Kind, Problem
 from scanner.sweep.cursors import plan as source_plan
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions, connector_for
@@ -129,7 +129,6 @@ def _note_presence(
     found: Investigation, findings: list[Finding], repositories: Mapping[str, RepositoryState]
 ) -> None:
     for finding in findings:
-        finding.occurrences = [_with_ref(o, repositories) for o in finding.occurrences]
         for occurrence in finding.occurrences:
             oid = occurrence.occurrence_id(finding.finding_id)
             repository = repositories.get(occurrence.location.repo or "")
@@ -220,16 +219,6 @@ def _state(
     except GitError as error:
         found.notes.append(f"{name}: could not tell which copies are still present ({error})")
         return None
-
-
-def _with_ref(occurrence: Occurrence, repositories: Mapping[str, RepositoryState]) -> Occurrence:
-    """Names a ref that reaches the commit where the history walk (over reflogs too) gave none."""
-    location = occurrence.location
-    repository = repositories.get(location.repo or "")
-    ref = repository.reachable.get(location.commit or "") if repository else None
-    if location.ref or not ref:
-        return occurrence
-    return replace(occurrence, location=replace(location, ref=ref))
 
 
 def _merge(merged: dict[str, Finding], finding: Finding) -> None:
