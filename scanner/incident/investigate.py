@@ -15,6 +15,7 @@ from pathlib import Path
 from connectors.git import GitScanOptions
 from connectors.git_cli import GitError
 from connectors.git_clone import clone_name, display_url, is_url, mirror_clone
+from detectors.base import DetectorSet
 from scanner import engine
 from scanner.errors import ExitCode, KeysprawlError
 from scanner.incident.plan import IncidentPlan
@@ -204,16 +205,18 @@ def _repositories(
         places = {name: clones / clone_name(name) for name in paths}
     else:
         return {}
-    states = (_state(found, name, place, paths.get(name, [])) for name, place in places.items())
+    detectors = found.plan.scan.detectors.build()  # once for all the source's repositories
+    states = (
+        _state(found, name, place, paths.get(name, []), detectors) for name, place in places.items()
+    )
     return {state.name: state for state in states if state is not None}
 
 
 def _state(
-    found: Investigation, name: str, repository: Path, paths: list[str]
+    found: Investigation, name: str, repository: Path, paths: list[str], detectors: DetectorSet
 ) -> RepositoryState | None:
     if not repository.exists():
         return None  # its clone failed: the scan reported that already
-    detectors = found.plan.scan.detectors.build()
     try:
         return repository_state(name, repository, paths, detectors, TargetOptions().max_file_size)
     except GitError as error:
