@@ -14,6 +14,14 @@ from typing import Any
 from scanner.cache import read_cached, write_cached
 
 
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def block_database(hyperscan: Any, expressions: list[bytes]) -> Any:
     """The database matching `expressions` (pattern id = index, no flags), cached by recipe."""
     recipe = b"\0".join([str(getattr(hyperscan, "__version__", "")).encode(), *expressions])

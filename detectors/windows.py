@@ -167,11 +167,3 @@ def _every_window(scanner: _RunScanner, data: bytes) -> Iterator[tuple[int, int]
         for length in scanner.sorted_lengths:
             for start in range(run_start, run_end - length + 1):
                 yield start, start + length
-
-
-def hyperscan_available() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True
