@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +55,8 @@ class Scope:
             )
         except WindowError as error:
             raise ConfigError(f"--{error.bound}: {error}") from None
-        return Scope(
-            self.path,
-            self.name,
-            self.description,
-            self.sources,
-            window,
-            keys if keys is not None else self.keys,
-            self.inventory,
-            self.rules,
-            self.builtin_rules,
-        )
+        chosen = keys if keys is not None else self.keys
+        return replace(self, window=window, keys=chosen)
 
 
 def load_scope(path: Path) -> Scope:
