@@ -154,3 +154,14 @@ def test_the_log_of_runs(tmp_path: Path):
     assert first["status"] == "complete" and first["errors"] == []
     text = run_keysprawl("runs", "--limit", "1", cwd=tmp_path).stdout
     assert text.startswith(f"#{second['id']:<5}") and text.count("\n#") == 0
+
+
+def test_the_log_of_runs_keeps_no_token_from_a_clone_url(tmp_path: Path):
+    token = random_key()
+    url = f"file://user:{token}@{tmp_path}/missing.git"
+    scanned = run_keysprawl("scan", url, "--store", cwd=tmp_path)
+    assert scanned.code == 3 and token not in scanned.stderr + scanned.stdout
+    for output_format in ("json", "text"):
+        result = run_keysprawl("runs", "--format", output_format, cwd=tmp_path)
+        assert result.code == 0, result.stderr
+        assert "missing.git" in result.stdout and token not in result.stdout
