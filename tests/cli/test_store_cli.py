@@ -141,6 +141,15 @@ def test_bad_config_is_a_usage_error(tmp_path: Path):
     assert "keysprawl.toml:2: [policy.due_after] high" in result.stderr
 
 
+def test_an_unreadable_config_is_one_line(tmp_path: Path):
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "latin1.toml").write_bytes(b"# caf\xe9\n")
+    for name, reason in (("folder.toml", "Is a directory"), ("latin1.toml", "not UTF-8 text")):
+        result = run_keysprawl("scan", ".", "--config", name, cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == f"keysprawl: cannot read config file {name}: {reason}\n"
+
+
 def test_the_log_of_runs(tmp_path: Path):
     """(Errors in the log: tests/scanner/store/test_store.py, in-process.)"""
     inventory, _ = project(tmp_path)
