@@ -81,14 +81,12 @@ def service_options(function: F) -> F:
             help="Longest rate-limit wait honoured, in seconds; longer fails the source "
             "[default: 120].",
         ),
-    ]
-    options.append(
         click.option(
             "--no-repositories",
             is_flag=True,
             help="github:/gitlab: read issues, comments and variables only; do not clone.",
-        )
-    )
+        ),
+    ]
     for option in reversed(options):
         function = option(function)
     return function
