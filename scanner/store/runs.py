@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from connectors.git_clone import display_url
 from scanner.model import Problem
 from scanner.store.store import Store, json_list, timestamp
 
@@ -43,9 +44,14 @@ def start(store: Store, command: str, sources: Sequence[str]) -> int:
         _mark_interrupted(db)
         cursor = db.execute(
             "INSERT INTO runs (command, sources, started, status, pid) VALUES (?, ?, ?, ?, ?)",
-            (command, json_list(list(sources)), timestamp(), RUNNING, os.getpid()),
+            (command, json_list(_shown(sources)), timestamp(), RUNNING, os.getpid()),
         )
         return int(cursor.lastrowid or 0)
+
+
+def _shown(sources: Sequence[str]) -> list[str]:
+    """The sources as the run log may keep them: a clone URL without its user name or token."""
+    return [display_url(source) for source in sources]
 
 
 def finish(store: Store, run_id: int, *, counts: RunCounts, problems: Sequence[Problem]) -> None:
