@@ -59,8 +59,7 @@ class CommitChunker:
 
     def chunks(self, origin: Provenance, message: bytes, patch: bytes) -> Iterator[Chunk]:
         yield Chunk(message, origin.location(None, "commit-message"))
-        for file in parse_patch(patch):
-            yield from self._file(origin, file)
+        yield from self.patch_chunks(origin, patch)
 
     def patch_chunks(self, origin: Provenance, patch: bytes) -> Iterator[Chunk]:
         for file in parse_patch(patch):
