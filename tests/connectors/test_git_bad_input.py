@@ -108,6 +108,17 @@ def test_corrupt_index_is_a_problem_line_not_an_internal_error(tmp_path: Path) -
     assert key not in cli.stdout + cli.stderr
 
 
+def test_a_branch_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": "a\n"})
+    written = tmp_path / "written"
+
+    result = scan_repo(tmp_path, str(repo.root), {}, branches=(f"--output={written}",))
+
+    assert [p.message for p in result.problems] == [f"--output={written}: not a revision"]
+    assert not written.exists()
+
+
 def test_submodule_is_recorded_not_followed(tmp_path: Path) -> None:
     inner_key = random_key()
     inner = Repo(tmp_path / "inner")
