@@ -173,8 +173,10 @@ class _Reader:
             project = self.client.projects.get(listed.id, lazy=True)
             info = _ProjectInfo(listed.path_with_namespace, listed.web_url)
             readers: dict[str, Callable[[], Iterable[Chunk]]] = {
-                "issues": lambda: self._issues(project, info),
-                "merge-requests": lambda: self._merge_requests(project, info),
+                "issues": lambda: self._items(project.issues, info, "gitlab-issue"),
+                "merge-requests": lambda: self._items(
+                    project.mergerequests, info, "gitlab-merge-request"
+                ),
                 "snippets": lambda: self._snippets(project.snippets, info),
                 "variables": lambda: self._project_variables(project, info),
                 "schedules": lambda: self._schedules(project, info),
@@ -192,21 +194,14 @@ class _Reader:
         since = self.settings.updated_since
         return {"updated_after": since.isoformat()} if since else {}
 
-    def _issues(self, project: Any, info: _ProjectInfo) -> Iterator[Chunk]:
-        listing = project.issues.list(
+    def _items(self, manager: Any, info: _ProjectInfo, source: str) -> Iterator[Chunk]:
+        """A project's issues or merge requests, oldest change first."""
+        listing = manager.list(
             iterator=True, scope="all", state="all", order_by="updated_at", sort="asc",
             **self._since(),
         )  # fmt: skip
-        for issue in listing:
-            yield from self._item(issue, info, "gitlab-issue")
-
-    def _merge_requests(self, project: Any, info: _ProjectInfo) -> Iterator[Chunk]:
-        listing = project.mergerequests.list(
-            iterator=True, scope="all", state="all", order_by="updated_at", sort="asc",
-            **self._since(),
-        )  # fmt: skip
-        for request in listing:
-            yield from self._item(request, info, "gitlab-merge-request")
+        for item in listing:
+            yield from self._item(item, info, source)
 
     def _item(self, item: Any, info: _ProjectInfo, source: str) -> Iterator[Chunk]:
         attributes = item.attributes
