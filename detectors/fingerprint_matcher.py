@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from detectors.hyperscan_db import hyperscan_available
 from detectors.positions import LineIndex
 from detectors.window_specs import window_specs
 from detectors.windows import (
@@ -20,7 +21,6 @@ from detectors.windows import (
     RegexWindows,
     WindowFinder,
     WindowSpec,
-    hyperscan_available,
 )
 from scanner.charsets import PEM
 from scanner.fingerprint import PEM_BLOCK, Fingerprinter, normalize, pem_label, preview

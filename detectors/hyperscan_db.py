@@ -14,6 +14,14 @@ from typing import Any
 from scanner.cache import read_cached, write_cached
 
 
+def hyperscan_available() -> bool:
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def block_database(hyperscan: Any, expressions: list[bytes]) -> Any:
     """The database matching `expressions` (pattern id = index, no flags), cached by recipe."""
     recipe = b"\0".join([str(getattr(hyperscan, "__version__", "")).encode(), *expressions])
@@ -24,9 +32,17 @@ def block_database(hyperscan: Any, expressions: list[bytes]) -> Any:
             return hyperscan.loadb(cached, hyperscan.HS_MODE_BLOCK)
         except Exception:  # a stale or damaged cache file: compile again
             pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(
-        expressions=expressions, ids=list(range(len(expressions))), flags=[0] * len(expressions)
+    database = compile_block(
+        hyperscan, expressions, list(range(len(expressions))), [0] * len(expressions)
     )
     write_cached(name, bytes(hyperscan.dumpb(database)))
+    return database
+
+
+def compile_block(
+    hyperscan: Any, expressions: list[bytes], ids: list[int], flags: list[int]
+) -> Any:
+    """A freshly compiled block-mode database (raises `hyperscan.error`)."""
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=expressions, ids=ids, flags=flags)
     return database

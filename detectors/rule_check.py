@@ -6,10 +6,10 @@ whose prefilter form would miss a match fails here rather than in a scan.
 
 from __future__ import annotations
 
+from detectors.hyperscan_db import hyperscan_available
 from detectors.rule_engine import RuleMatcher, compile_rule
 from detectors.rule_examples import check_examples, single_rule_set
 from detectors.rule_model import Rule, RuleSet
-from detectors.windows import hyperscan_available
 from scanner.fingerprint import Fingerprinter
 
 

@@ -129,7 +129,7 @@ def parse_keysprawl(document: Mapping[str, Any], path: Path) -> tuple[list[Rule]
         raise ConfigError(f"{path}: 'rules' must be an array of tables ([[rules]])")
     rules = [_keysprawl_rule(entry, index, path) for index, entry in enumerate(entries, 1)]
     glob = document.get("allowlist", {})
-    return rules, _allowlist(glob, f"{path}: [allowlist]") if glob else Allowlist()
+    return rules, parse_allowlist(glob, f"{path}: [allowlist]") if glob else Allowlist()
 
 
 def _keysprawl_rule(entry: object, index: int, path: Path) -> Rule:
@@ -163,18 +163,14 @@ def _keysprawl_rule(entry: object, index: int, path: Path) -> Rule:
 def _rule_allowlists(entry: Mapping[str, Any], where: str) -> tuple[Allowlist, ...]:
     found = []
     if "allowlist" in entry:
-        found.append(_allowlist(entry["allowlist"], f"{where}: allowlist"))
+        found.append(parse_allowlist(entry["allowlist"], f"{where}: allowlist"))
     for number, table in enumerate(entry.get("allowlists", []), 1):
-        found.append(_allowlist(table, f"{where}: allowlists #{number}"))
+        found.append(parse_allowlist(table, f"{where}: allowlists #{number}"))
     return tuple(found)
 
 
 def parse_allowlist(table: object, where: str) -> Allowlist:
     """A keysprawl allowlist table (a rule's, a rule file's or the config's `[allowlist]`)."""
-    return _allowlist(table, where)
-
-
-def _allowlist(table: object, where: str) -> Allowlist:
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table")
     unknown = set(table) - _ALLOWLIST_KEYS

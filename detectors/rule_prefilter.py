@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from detectors.hyperscan_db import compile_block
 from scanner.cache import read_cached, write_cached
 
 _FORMAT = b"keysprawl-hsdb-1\n"
@@ -125,7 +126,7 @@ def _compile(hyperscan: Any, rules: Sequence[PrefilterRule]) -> tuple[Any, list[
     patterns = [by_id[i][0] for i in ids]
     flags = [by_id[i][1] for i in ids]
     try:
-        return _database(hyperscan, patterns, ids, flags), []
+        return compile_block(hyperscan, patterns, ids, flags), []
     except hyperscan.error:
         pass
     # Hyperscan does not say which expression failed: find them one by one.
@@ -133,19 +134,15 @@ def _compile(hyperscan: Any, rules: Sequence[PrefilterRule]) -> tuple[Any, list[
     kept = [i for i in ids if i not in set(failed)]
     if not kept:
         return None, failed
-    database = _database(hyperscan, [by_id[i][0] for i in kept], kept, [by_id[i][1] for i in kept])
+    database = compile_block(
+        hyperscan, [by_id[i][0] for i in kept], kept, [by_id[i][1] for i in kept]
+    )
     return database, failed
-
-
-def _database(hyperscan: Any, patterns: list[bytes], ids: list[int], flags: list[int]) -> Any:
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=patterns, ids=ids, flags=flags)
-    return database
 
 
 def _compiles(hyperscan: Any, pattern: bytes, flags: int) -> bool:
     try:
-        _database(hyperscan, [pattern], [0], [flags])
+        compile_block(hyperscan, [pattern], [0], [flags])
     except hyperscan.error:
         return False
     return True

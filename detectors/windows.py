@@ -47,6 +47,8 @@ class _RunScanner:
         shortest = min(spec.lengths)
         self.pattern = re.compile(byte_class(spec.charset.chars) + b"{%d,}" % shortest)
         self.sorted_lengths = sorted(spec.lengths)
+        # All tails of one length have one size (`window_specs`): the slice to look up.
+        self.tail_sizes = {length: len(next(iter(found))) for length, found in spec.tails.items()}
         # Bytes of the alphabet that cannot continue a token: windows may also begin after
         # (or end before) one of these inside a run. None when the alphabet has none.
         self.inner_left = _inner_breaks(spec.charset.chars, spec.charset.left)
@@ -75,11 +77,10 @@ class _RunScanner:
         self, data: bytes, windows: Iterator[tuple[int, int]]
     ) -> Iterator[tuple[int, int]]:
         """The windows that end with one of their length's tails, when it has tails."""
-        tails = self.spec.tails
+        tails, sizes = self.spec.tails, self.tail_sizes
         if not tails:
             yield from windows
             return
-        sizes = {length: len(next(iter(found))) for length, found in tails.items()}
         for start, end in windows:
             wanted = tails.get(end - start)
             if wanted is None or data[end - sizes[end - start] : end] in wanted:
@@ -166,11 +167,3 @@ def _every_window(scanner: _RunScanner, data: bytes) -> Iterator[tuple[int, int]
         for length in scanner.sorted_lengths:
             for start in range(run_start, run_end - length + 1):
                 yield start, start + length
-
-
-def hyperscan_available() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True

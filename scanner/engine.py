@@ -264,9 +264,14 @@ BatchResult = tuple[list[list[Match]], Counter[str]]
 
 def _find_in_batch(batch: list[tuple[bytes, int]]) -> BatchResult:
     assert _worker_detectors is not None
-    before = _worker_detectors.timeouts
-    found = [_worker_detectors.find(data, first_line=first_line) for data, first_line in batch]
-    return found, _worker_detectors.timeouts - before
+    return _find_all(_worker_detectors, batch)
+
+
+def _find_all(detectors: DetectorSet, batch: list[tuple[bytes, int]]) -> BatchResult:
+    """A batch's matches, and the rules that ran out of time on it."""
+    before = detectors.timeouts
+    found = [detectors.find(data, first_line=first_line) for data, first_line in batch]
+    return found, detectors.timeouts - before
 
 
 def _in_processes(
@@ -313,10 +318,7 @@ class _HereMatcher:
     def find(self, batch: list[tuple[bytes, int]]) -> _Done:
         if self._detectors is None:
             self._detectors = self._build()
-        detectors = self._detectors
-        before = detectors.timeouts
-        found = [detectors.find(data, first_line=first_line) for data, first_line in batch]
-        return _Done((found, detectors.timeouts - before))
+        return _Done(_find_all(self._detectors, batch))
 
 
 @dataclass(frozen=True, slots=True)

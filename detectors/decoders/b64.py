@@ -19,7 +19,7 @@ from typing import Any
 from detectors.decoders.base import DecodeOptions
 from detectors.decoders.text import is_text
 from detectors.decoders.view import Segment, View
-from detectors.hyperscan_db import block_database
+from detectors.hyperscan_db import block_database, hyperscan_available
 
 _ALPHABET = rb"A-Za-z0-9+/_\-"
 # One group of four characters that decodes to three bytes below 0x80.
@@ -41,7 +41,7 @@ class Base64Decoder:
         self.name = "base64"
         self._shortest = options.min_length
         self._longest = options.max_token_bytes
-        self._prefixes = _HyperscanPrefixes() if accelerate and _hyperscan() else None
+        self._prefixes = _HyperscanPrefixes() if accelerate and hyperscan_available() else None
 
     def views(self, data: bytes) -> Iterator[View]:
         covered = 0
@@ -109,14 +109,6 @@ def _segments(pieces: list[tuple[int, int]]) -> tuple[Segment, ...]:
         segments.append(Segment(encoded // 4 * 3, start, linear=False))
         encoded += end - start
     return tuple(segments)
-
-
-def _hyperscan() -> bool:
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class _HyperscanPrefixes:

@@ -6,7 +6,7 @@ import pytest
 from conftest import ALNUM, random_key
 
 from detectors.fingerprint_matcher import FingerprintMatcher, Target
-from detectors.windows import hyperscan_available
+from detectors.hyperscan_db import hyperscan_available
 from scanner.charsets import charset_of
 from scanner.fingerprint import Fingerprinter, normalize, preview, preview_tail
 

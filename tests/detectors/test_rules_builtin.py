@@ -9,12 +9,12 @@ import time
 import pytest
 
 from detectors.base import DetectorSpec
+from detectors.hyperscan_db import hyperscan_available
 from detectors.rule_check import check_rule_set
 from detectors.rule_engine import RuleMatcher, single_line
 from detectors.rule_examples import expand
 from detectors.rule_loader import load_sources
 from detectors.rule_model import Rule, RuleSet
-from detectors.windows import hyperscan_available
 from rules import RULES_DIR
 from scanner.fingerprint import Fingerprinter
 

@@ -9,8 +9,9 @@ import pytest
 from conftest import ALNUM, random_key
 
 from detectors.fingerprint_matcher import FingerprintMatcher, Target
+from detectors.hyperscan_db import hyperscan_available
 from detectors.window_specs import window_specs
-from detectors.windows import ExhaustiveWindows, RegexWindows, WindowSpec, hyperscan_available
+from detectors.windows import ExhaustiveWindows, RegexWindows, WindowSpec
 from scanner.charsets import BY_NAME, charset_of
 from scanner.fingerprint import Fingerprinter, normalize, preview, preview_tail
 
