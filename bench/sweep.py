@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+from corpus import write_inventory
 from fakes.jira import JiraFake
 from fakes.server import FakeServer
 
@@ -82,25 +83,6 @@ def add_commit(repo: Path, name: str, text: str) -> None:
     git = ["git", "-C", str(repo), "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
     subprocess.run([*git, "add", name], check=True)
     subprocess.run([*git, "commit", "-q", "-m", f"add {name}"], check=True)
-
-
-def write_inventory(path: Path, keys: list[str]) -> None:
-    import hashlib
-
-    lines = ["version = 1"]
-    for index, value in enumerate(keys):
-        digest = hashlib.sha256(value.encode()).hexdigest()
-        lines += [
-            "[[keys]]",
-            f'id = "key-{index}"',
-            'owner = "bench-team"',
-            "[[keys.fingerprints]]",
-            f'digest = "sha256:{digest}"',
-            f"length = {len(value)}",
-            'charset = "alnum"',
-            'preview = "…"',
-        ]
-    path.write_text("\n".join(lines) + "\n")
 
 
 def write_config(root: Path, repos: list[Path], jira_url: str) -> Path:

@@ -15,13 +15,14 @@ from pathlib import Path
 from connectors.git import GitScanOptions
 from connectors.git_cli import GitError
 from connectors.git_clone import clone_name, display_url, is_url, mirror_clone
+from detectors.base import DetectorSet
 from scanner import engine
 from scanner.errors import ExitCode, KeysprawlError
 from scanner.incident.plan import IncidentPlan
 from scanner.incident.presence import RepositoryState, repository_state
 from scanner.incident.scope import Scope
 from scanner.incident.status import Presence, presence_of
-from scanner.model import Finding, Kind, Occurrence, Problem
+from scanner.model import Finding, Kind, Problem
 from scanner.sweep.cursors import plan as source_plan
 from scanner.sweep.sources import Source
 from scanner.targets import TargetOptions, connector_for
@@ -129,7 +130,6 @@ def _note_presence(
     found: Investigation, findings: list[Finding], repositories: Mapping[str, RepositoryState]
 ) -> None:
     for finding in findings:
-        finding.occurrences = [_with_ref(o, repositories) for o in finding.occurrences]
         for occurrence in finding.occurrences:
             oid = occurrence.occurrence_id(finding.finding_id)
             repository = repositories.get(occurrence.location.repo or "")
@@ -205,31 +205,23 @@ def _repositories(
         places = {name: clones / clone_name(name) for name in paths}
     else:
         return {}
-    states = (_state(found, name, place, paths.get(name, [])) for name, place in places.items())
+    detectors = found.plan.scan.detectors.build()  # once for all the source's repositories
+    states = (
+        _state(found, name, place, paths.get(name, []), detectors) for name, place in places.items()
+    )
     return {state.name: state for state in states if state is not None}
 
 
 def _state(
-    found: Investigation, name: str, repository: Path, paths: list[str]
+    found: Investigation, name: str, repository: Path, paths: list[str], detectors: DetectorSet
 ) -> RepositoryState | None:
     if not repository.exists():
         return None  # its clone failed: the scan reported that already
-    detectors = found.plan.scan.detectors.build()
     try:
         return repository_state(name, repository, paths, detectors, TargetOptions().max_file_size)
     except GitError as error:
         found.notes.append(f"{name}: could not tell which copies are still present ({error})")
         return None
-
-
-def _with_ref(occurrence: Occurrence, repositories: Mapping[str, RepositoryState]) -> Occurrence:
-    """Names a ref that reaches the commit where the history walk (over reflogs too) gave none."""
-    location = occurrence.location
-    repository = repositories.get(location.repo or "")
-    ref = repository.reachable.get(location.commit or "") if repository else None
-    if location.ref or not ref:
-        return occurrence
-    return replace(occurrence, location=replace(location, ref=ref))
 
 
 def _merge(merged: dict[str, Finding], finding: Finding) -> None:

@@ -20,11 +20,11 @@ from detectors.base import DetectorSet
 
 @dataclass(frozen=True, slots=True)
 class RepositoryState:
-    """`reachable`: every commit a ref reaches (reflogs not counted), with one such ref;
+    """`reachable`: every commit a ref reaches (reflogs not counted);
     `tips`: (fingerprint, path) -> the refs whose tip holds that value at that path."""
 
     name: str
-    reachable: Mapping[str, str] = field(default_factory=dict)
+    reachable: frozenset[str] = frozenset()
     tips: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -35,14 +35,10 @@ def repository_state(
     return RepositoryState(name, _reachable(git), tip_presence(git, paths, detectors, max_size))
 
 
-def _reachable(git: Git) -> dict[str, str]:
+def _reachable(git: Git) -> frozenset[str]:
     # Not `--reflog`: a commit only a reflog holds is gone once the reflog expires.
-    output = git.run("log", "--all", "--source", "--format=%H%x00%S", "--")
-    commits = {}
-    for line in output.decode("utf-8", "replace").splitlines():
-        commit, _, ref = line.partition("\0")
-        commits[commit] = ref
-    return commits
+    output = git.run("rev-list", "--all", "--")
+    return frozenset(output.decode("ascii").split())
 
 
 def tip_presence(

@@ -63,7 +63,6 @@ class SourceOutcome:
     chunks: int = 0
     bytes: int = 0
     problems: tuple[Problem, ...] = ()
-    skipped: bool = False  # finished by the sweep this one resumed
     # Set when nothing was new since its cursor (not scanned): the cursor to keep.
     cursor: dict[str, Any] | None = field(default=None, compare=False)
 
@@ -133,7 +132,7 @@ def previous_outcomes(store: Store, sweep_id: int, names: frozenset[str]) -> lis
         (sweep_id,),
     ).fetchall()
     return [
-        SourceOutcome(r["source"], True, r["attempts"], r["chunks"], r["bytes"], skipped=True)
+        SourceOutcome(r["source"], True, r["attempts"], r["chunks"], r["bytes"])
         for r in rows
         if r["source"] in names
     ]
