@@ -63,14 +63,14 @@ def _check_value(value: bytes, normalized: bytes, *, is_pem: bool) -> None:
 def add_key(
     path: Path, key_id: str, details: KeyDetails, fingerprint: Table, *, today: date
 ) -> None:
-    document = _read(path)
-    keys = _keys(document)
-    if _find(keys, key_id) is not None:
+    document = read_document(path)
+    keys = key_entries(document)
+    if find_entry(keys, key_id) is not None:
         raise UsageError(
             f"key {key_id!r} is already in {path}; use 'inventory rotate' for a new value"
         )
     keys.append(new_entry(key_id, details, fingerprint, today=today))
-    _write(path, document)
+    write_document(path, document)
 
 
 def new_entry(key_id: str, details: KeyDetails, fingerprint: Table, *, today: date) -> Table:
@@ -90,13 +90,13 @@ def new_entry(key_id: str, details: KeyDetails, fingerprint: Table, *, today: da
 
 
 def rotate_key(path: Path, key_id: str, fingerprint: Table, *, today: date) -> None:
-    document = _read(path)
-    entry = _require(_keys(document), key_id, path)
+    document = read_document(path)
+    entry = _require(key_entries(document), key_id, path)
     fingerprints = entry.setdefault("fingerprints", _array_of_tables([]))
     if any(fp.get("digest") == fingerprint["digest"] for fp in fingerprints):
         raise UsageError(f"key {key_id!r} already has this value; a rotation needs a new one")
     rotate_entry(entry, fingerprint, today=today)
-    _write(path, document)
+    write_document(path, document)
 
 
 def rotate_entry(entry: Any, fingerprint: Table, *, today: date) -> None:
@@ -109,14 +109,14 @@ def rotate_entry(entry: Any, fingerprint: Table, *, today: date) -> None:
 
 
 def revoke_key(path: Path, key_id: str, *, today: date) -> None:
-    document = _read(path)
-    entry = _require(_keys(document), key_id, path)
+    document = read_document(path)
+    entry = _require(key_entries(document), key_id, path)
     if entry.get("status") == "revoked":
         raise UsageError(f"key {key_id!r} is already revoked")
     _retire_current(entry.get("fingerprints", []), today)
     entry["status"] = "revoked"
     entry["revoked"] = today
-    _write(path, document)
+    write_document(path, document)
 
 
 def _retire_current(fingerprints: Any, today: date) -> None:
@@ -125,7 +125,7 @@ def _retire_current(fingerprints: Any, today: date) -> None:
             fingerprint["retired"] = today
 
 
-def _read(path: Path) -> tomlkit.TOMLDocument:
+def read_document(path: Path) -> tomlkit.TOMLDocument:
     if not path.exists():
         document = tomlkit.document()
         document.add(tomlkit.comment("keysprawl inventory: fingerprints only, never key values."))
@@ -137,7 +137,7 @@ def _read(path: Path) -> tomlkit.TOMLDocument:
         raise ConfigError(f"{path}: cannot edit inventory: {error}") from None
 
 
-def _keys(document: tomlkit.TOMLDocument) -> Any:
+def key_entries(document: tomlkit.TOMLDocument) -> Any:
     if "keys" not in document:
         document["keys"] = _array_of_tables([])
     keys = document["keys"]
@@ -146,12 +146,12 @@ def _keys(document: tomlkit.TOMLDocument) -> Any:
     return keys
 
 
-def _find(keys: Any, key_id: str) -> Any:
+def find_entry(keys: Any, key_id: str) -> Any:
     return next((entry for entry in keys if entry.get("id") == key_id), None)
 
 
 def _require(keys: Any, key_id: str, path: Path) -> Any:
-    entry = _find(keys, key_id)
+    entry = find_entry(keys, key_id)
     if entry is None:
         raise UsageError(f"no key {key_id!r} in {path}")
     return entry
@@ -164,7 +164,7 @@ def _array_of_tables(tables: list[Table]) -> AoT:
     return array
 
 
-def _write(path: Path, document: tomlkit.TOMLDocument) -> None:
+def write_document(path: Path, document: tomlkit.TOMLDocument) -> None:
     """Atomically: a crash mid-write leaves the old inventory, never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".inventory-", suffix=".toml")
@@ -177,10 +177,3 @@ def _write(path: Path, document: tomlkit.TOMLDocument) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-# For edits of many keys in one atomic write (`inventory import`).
-read_document = _read
-write_document = _write
-key_entries = _keys
-find_entry = _find
