@@ -117,15 +117,21 @@ def _http(table: Mapping[str, Any], path: Path | None) -> HttpPolicy:
             )
         values[key] = value
     policy = HttpPolicy()
-    return replace(
-        policy,
-        workers=int(values.get("workers", policy.workers)),
-        retries=int(values.get("retries", policy.retries)),
-        backoff=float(values.get("backoff", policy.backoff)),
-        backoff_max=max(float(values.get("backoff", policy.backoff)), policy.backoff_max),
-        max_wait=float(values.get("max_wait", policy.max_wait)),
-        timeout=float(values.get("timeout", policy.timeout)),
+    return patience(
+        replace(
+            policy,
+            workers=int(values.get("workers", policy.workers)),
+            retries=int(values.get("retries", policy.retries)),
+            backoff=float(values.get("backoff", policy.backoff)),
+            max_wait=float(values.get("max_wait", policy.max_wait)),
+            timeout=float(values.get("timeout", policy.timeout)),
+        )
     )
+
+
+def patience(http: HttpPolicy) -> HttpPolicy:
+    """Retry delays double up to 30 s, never past the longest wait honoured (`max_wait`)."""
+    return replace(http, backoff_max=max(http.backoff, min(30.0, http.max_wait)))
 
 
 def secret_places(inventory: Inventory) -> tuple[SecretPlace, ...]:

@@ -119,8 +119,8 @@ def _hook(arguments: argparse.Namespace) -> ExitCode:
 
 
 def _report(result: ScanResult, output_format: str, inventory: Inventory) -> None:
-    # deferred: a clean commit (the usual case) prints nothing in text and skips loading the
-    # report modules; JSON Lines always writes its summary line.
+    # deferred: in text a clean commit (the usual case) prints nothing and loads no report
+    # module; JSON Lines always goes through its renderer (no summary line: clean is empty).
     if output_format == "jsonl":
         from scanner.cli.output import render
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from scanner import config as config_module
-from scanner.cli.params import inventory_option
+from scanner.cli.params import exhaustive_option, inventory_option, jobs_option
 from scanner.cli.progress import terminal_progress
 from scanner.cli.state import config_option
 from scanner.incident.bundle import prepare_out, write_bundle
@@ -36,10 +35,8 @@ from scanner.incident.scope import load_scope
 )
 @inventory_option
 @config_option
-@click.option("--exhaustive", is_flag=True, help="Hash every window, also keys glued to text.")
-@click.option(
-    "--jobs", "-j", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="CPUs"
-)
+@exhaustive_option
+@jobs_option
 def incident(
     scope_path: Path,
     keys: str | None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -110,3 +111,37 @@ def fail_on_option(function: F) -> F:
         show_default=True,
         help="Which findings make the exit code 1: kinds and/or a minimum severity.",
     )(function)
+
+
+def exhaustive_option(function: F) -> F:
+    return click.option(
+        "--exhaustive",
+        is_flag=True,
+        help="Hash every window, also keys glued to other text (slow).",
+    )(function)
+
+
+def jobs_option(function: F) -> F:
+    return click.option(
+        "--jobs", "-j", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="CPUs"
+    )(function)
+
+
+def report_options(formats: Sequence[str]) -> Callable[[F], F]:
+    """`--format` and `--output` of the commands that render a report (`scan`, `report`)."""
+
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--output",
+            type=click.Path(path_type=Path),
+            help="Write the report here instead of stdout.",
+        )(function)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(formats),
+            default="text",
+            show_default=True,
+        )(function)
+
+    return decorate

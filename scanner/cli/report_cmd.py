@@ -8,7 +8,7 @@ import click
 
 from scanner import config as config_module
 from scanner.cli.output import FORMATS, opened_output, render_report
-from scanner.cli.params import fail_on_option
+from scanner.cli.params import fail_on_option, report_options
 from scanner.cli.state import config_option, store_option
 from scanner.errors import ExitCode
 from scanner.model import Kind
@@ -21,9 +21,7 @@ _STATUSES = ("all", *exposures.STATUSES)
 
 
 @click.command()
-@click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
-)
+@report_options(FORMATS)
 @click.option("--owner", metavar="TEAM", help="Only this team's keys.")
 @click.option(
     "--status",
@@ -31,9 +29,6 @@ _STATUSES = ("all", *exposures.STATUSES)
     default="open",
     show_default=True,
     help="Which exposures make the worklist (open includes overdue).",
-)
-@click.option(
-    "--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout."
 )
 @fail_on_option
 @store_option

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,15 @@ from scanner import engine, service_config, setup
 from scanner.cli.git_params import GIT_OPTION_NAMES, git_options, git_scan_options
 from scanner.cli.outcome import exit_code, without_allowed
 from scanner.cli.output import FORMATS, opened_output, render
-from scanner.cli.params import ByteSize, fail_on_option, inventory_option, rules_options
+from scanner.cli.params import (
+    ByteSize,
+    exhaustive_option,
+    fail_on_option,
+    inventory_option,
+    jobs_option,
+    report_options,
+    rules_options,
+)
 from scanner.cli.progress import terminal_progress
 from scanner.cli.service_params import SERVICE_OPTION_NAMES, build_service_options, service_options
 from scanner.cli.state import (
@@ -47,18 +54,8 @@ def scan_options(function: F) -> F:
             show_default=True,
             help="Skip larger files.",
         ),
-        click.option(
-            "--exhaustive",
-            is_flag=True,
-            help="Hash every window, also keys glued to other text (slow).",
-        ),
-        click.option(
-            "--jobs",
-            "-j",
-            type=click.IntRange(1),
-            default=os.cpu_count() or 1,
-            show_default="CPUs",
-        ),
+        exhaustive_option,
+        jobs_option,
         click.option(
             "--decode-depth",
             type=click.IntRange(0, 8),
@@ -115,12 +112,7 @@ def run_scan(options: dict[str, Any]) -> engine.ScanResult:
 
 @click.command()
 @scan_options
-@click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
-)
-@click.option(
-    "--output", type=click.Path(path_type=Path), help="Write the report here instead of stdout."
-)
+@report_options(FORMATS)
 @click.option(
     "--baseline",
     type=click.Path(path_type=Path),

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from connectors.services import ServiceOptions
+from scanner.service_config import patience
 
 F = TypeVar("F", bound=Callable[..., Any])
 SERVICE_OPTION_NAMES = (
@@ -80,14 +81,12 @@ def service_options(function: F) -> F:
             help="Longest rate-limit wait honoured, in seconds; longer fails the source "
             "[default: 120].",
         ),
-    ]
-    options.append(
         click.option(
             "--no-repositories",
             is_flag=True,
             help="github:/gitlab: read issues, comments and variables only; do not clone.",
-        )
-    )
+        ),
+    ]
     for option in reversed(options):
         function = option(function)
     return function
@@ -103,7 +102,7 @@ def build_service_options(values: dict[str, Any], base: ServiceOptions) -> Servi
         "workers": values["api_workers"],
     }
     http = replace(http, **{name: value for name, value in numbers.items() if value is not None})
-    http = replace(http, backoff_max=max(http.backoff, min(30.0, http.max_wait)))
+    http = patience(http)
     return replace(
         base,
         github_url=values["github_url"] or base.github_url,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from connectors.git_clone import display_url
 from scanner import config as config_module
 from scanner.engine import ProgressCallback, ScanResult
 from scanner.inventory import Inventory
@@ -57,8 +58,9 @@ def recording(
     if path is None:
         yield None
         return
+    shown = [display_url(source) for source in sources]  # a clone URL's token stays out
     with Store.open(path) as store:
-        writer = StoreWriter(store, inventory, command=command, sources=sources)
+        writer = StoreWriter(store, inventory, command=command, sources=shown)
         try:
             yield writer
         except BaseException:

@@ -8,7 +8,7 @@ from typing import TextIO
 from scanner.engine import ScanResult
 from scanner.inventory import InventoryKey
 from scanner.model import Finding, Kind, Occurrence
-from scanner.report.text import place
+from scanner.report.text import name, place
 
 _WHAT = {
     Kind.EXPOSURE: "a current key of the inventory",
@@ -39,9 +39,9 @@ def render_hook(result: ScanResult, out: TextIO, keys: Mapping[str, InventoryKey
 
 
 def _copy(finding: Finding, occurrence: Occurrence, out: TextIO, key: InventoryKey | None) -> None:
-    name = finding.key_id or ", ".join(finding.rule_ids) or "unknown"
     owner = finding.owner or "no owner recorded"
-    out.write(f"  {place(occurrence.location)}  {finding.preview}  {name} (owner: {owner})\n")
+    out.write(f"  {place(occurrence.location)}  {finding.preview}  {name(finding)}")
+    out.write(f" (owner: {owner})\n")
     out.write(f"    {_WHAT[occurrence.kind]}")
     if occurrence.kind is Kind.EXPOSURE and occurrence.due:
         out.write(f"; if already pushed, revoke by {occurrence.due}")

@@ -12,7 +12,7 @@ from html import escape
 from typing import TextIO
 
 from scanner.report.document import Report, WorkItem
-from scanner.report.text import place
+from scanner.report.text import name, place
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;max-width:80em}
@@ -94,7 +94,7 @@ def _timeline(report: Report, out: TextIO) -> None:
     events = [
         (
             report.first_seen.get(o.occurrence_id(f.finding_id), report.generated),
-            f.key_id or ", ".join(f.rule_ids) or "unknown",
+            name(f),
             o,
         )
         for f in report.findings
@@ -103,9 +103,9 @@ def _timeline(report: Report, out: TextIO) -> None:
     events.sort(key=lambda event: event[:2])  # by date, then key; stable otherwise
     out.write("<section><h2>Timeline</h2>\n<table><tr><th>first seen</th><th>kind</th>")
     out.write("<th>key or rule</th><th>place</th></tr>\n")
-    for seen, name, occurrence in events:
+    for seen, key_or_rule, occurrence in events:
         out.write(
-            f"<tr><td>{escape(seen)}</td><td>{occurrence.kind.value}</td><td>{escape(name)}</td>"
+            f"<tr><td>{escape(seen)}</td><td>{occurrence.kind.value}</td><td>{escape(key_or_rule)}</td>"
             f"<td>{_link(occurrence.location.url, place(occurrence.location))}</td></tr>\n"
         )
     out.write("</table></section>\n")
@@ -116,13 +116,12 @@ def _locations(report: Report, out: TextIO) -> None:
     out.write("<th>key or rule</th><th>value</th><th>owner</th><th>source</th><th>place</th>")
     out.write("<th>author</th><th>date</th><th>encodings</th></tr>\n")
     for finding in report.findings:
-        name = finding.key_id or ", ".join(finding.rule_ids) or "unknown"
         for o in finding.occurrences:
             loc = o.location
             cells = [
                 o.kind.value,
                 f'<span class="{o.severity.value}">{o.severity.value}</span>',
-                escape(name),
+                escape(name(finding)),
                 f"<code>{escape(finding.preview)}</code>",
                 escape(finding.owner or ""),
                 escape(o.source),

@@ -10,7 +10,7 @@ import re
 from typing import TextIO
 
 from scanner.report.document import Report, WorkItem
-from scanner.report.text import place
+from scanner.report.text import name, place
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
@@ -75,12 +75,11 @@ def _occurrences(report: Report, out: TextIO) -> None:
     out.write("| kind | severity | key or rule | value | owner | source | place | due |\n")
     out.write("|---|---|---|---|---|---|---|---|\n")
     for finding in report.findings:
-        name = finding.key_id or ", ".join(finding.rule_ids) or "unknown"
         for occurrence in finding.occurrences:
             cells = [
                 occurrence.kind.value,
                 occurrence.severity.value,
-                escape(name),
+                escape(name(finding)),
                 escape(finding.preview),
                 escape(finding.owner or ""),
                 escape(occurrence.source),

@@ -45,6 +45,11 @@ class _Paint:
         return f"\x1b[{style}m{word}\x1b[0m" if self.color and style else word
 
 
+def name(finding: Finding) -> str:
+    """What a finding is called in a report: its inventory key, else the rules that matched."""
+    return finding.key_id or ", ".join(finding.rule_ids) or "unknown"
+
+
 def place(location: Location) -> str:
     where = location.path or location.url or location.repo or f"<{location.source}>"
     if location.field and location.field not in ("content",):
@@ -74,9 +79,8 @@ def render_text(
 
 
 def _finding(finding: Finding, out: TextIO, key: InventoryKey | None, paint: _Paint) -> None:
-    name = finding.key_id or ", ".join(finding.rule_ids) or "unknown"
     headline = paint(_HEADLINE[finding.kind])
-    out.write(f"{headline} {name} {finding.preview} ({paint(finding.severity.value)})\n")
+    out.write(f"{headline} {name(finding)} {finding.preview} ({paint(finding.severity.value)})\n")
     if key is not None:
         out.write(f"  owner: {key.owner or '(none)'}   purpose: {key.purpose or '(none)'}\n")
         if finding.kind is Kind.EXPOSURE:

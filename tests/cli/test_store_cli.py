@@ -141,6 +141,15 @@ def test_bad_config_is_a_usage_error(tmp_path: Path):
     assert "keysprawl.toml:2: [policy.due_after] high" in result.stderr
 
 
+def test_an_unreadable_config_is_one_line(tmp_path: Path):
+    (tmp_path / "folder.toml").mkdir()
+    (tmp_path / "latin1.toml").write_bytes(b"# caf\xe9\n")
+    for name, reason in (("folder.toml", "Is a directory"), ("latin1.toml", "not UTF-8 text")):
+        result = run_keysprawl("scan", ".", "--config", name, cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == f"keysprawl: cannot read config file {name}: {reason}\n"
+
+
 def test_the_log_of_runs(tmp_path: Path):
     """(Errors in the log: tests/scanner/store/test_store.py, in-process.)"""
     inventory, _ = project(tmp_path)
@@ -154,3 +163,14 @@ def test_the_log_of_runs(tmp_path: Path):
     assert first["status"] == "complete" and first["errors"] == []
     text = run_keysprawl("runs", "--limit", "1", cwd=tmp_path).stdout
     assert text.startswith(f"#{second['id']:<5}") and text.count("\n#") == 0
+
+
+def test_the_log_of_runs_keeps_no_token_from_a_clone_url(tmp_path: Path):
+    token = random_key()
+    url = f"file://user:{token}@{tmp_path}/missing.git"
+    scanned = run_keysprawl("scan", url, "--store", cwd=tmp_path)
+    assert scanned.code == 3 and token not in scanned.stderr + scanned.stdout
+    for output_format in ("json", "text"):
+        result = run_keysprawl("runs", "--format", output_format, cwd=tmp_path)
+        assert result.code == 0, result.stderr
+        assert "missing.git" in result.stdout and token not in result.stdout
