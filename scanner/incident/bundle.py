@@ -14,7 +14,7 @@ from connectors.git_clone import display_url
 from scanner import __version__
 from scanner.errors import UsageError
 from scanner.incident import render
-from scanner.incident.evidence import evidence
+from scanner.incident.evidence import KeyEvidence, evidence
 from scanner.incident.investigate import Investigation
 from scanner.incident.status import UNKNOWN, Presence
 from scanner.incident.tables import incident_report
@@ -40,9 +40,10 @@ def prepare_out(out: Path) -> None:
 def write_bundle(found: Investigation, out: Path) -> list[Path]:
     """Writes the bundle into `out` (see `prepare_out`)."""
     out.mkdir(parents=True, exist_ok=True)
-    report = incident_report(found)
+    items = evidence(found)
+    report = incident_report(found, items)
     writers: dict[str, Callable[[TextIO], None]] = {
-        FINDINGS: lambda stream: _findings(found, stream),
+        FINDINGS: lambda stream: _findings(found, items, stream),
         MARKDOWN: lambda stream: render.render_markdown(report, stream),
         HTML: lambda stream: render.render_html(report, stream),
     }
@@ -56,11 +57,9 @@ def write_bundle(found: Investigation, out: Path) -> list[Path]:
     return [out / name for name in (*writers, MANIFEST)]
 
 
-def _findings(found: Investigation, stream: TextIO) -> None:
+def _findings(found: Investigation, items: list[KeyEvidence], stream: TextIO) -> None:
     firsts = {
-        item.first.occurrence.occurrence_id(item.finding.finding_id)
-        for item in evidence(found)
-        if item.first
+        item.first.occurrence.occurrence_id(item.finding.finding_id) for item in items if item.first
     }
     for finding in found.findings:
         for occurrence in finding.occurrences:

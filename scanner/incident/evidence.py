@@ -67,7 +67,7 @@ def _key_evidence(
         if place not in places:
             state = presence.get(occurrence.occurrence_id(finding.finding_id), Presence(UNKNOWN))
             places[place] = Copy(finding, occurrence, state)
-    copies = tuple(sorted(places.values(), key=lambda c: _when(c.occurrence)))
+    copies = tuple(places.values())  # earliest first: added in that order
     dated = [copy for copy in copies if instant_of(copy.location.date)]
     return KeyEvidence(finding, keys.get(finding.key_id or ""), dated[0] if dated else None, copies)
 

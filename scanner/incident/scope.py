@@ -18,16 +18,15 @@ The command line's --since/--until/--keys override the file's.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError
 from scanner.incident.window import Window, WindowError
-from scanner.sweep.sources import Source, SourceLines, parse_sources
+from scanner.sweep.sources import KeyLines, Source, SourceLines, parse_sources
 
 _STRINGS = ("name", "description", "inventory", "since", "until")
 TOP_LEVEL = frozenset({*_STRINGS, "keys", "rules", "builtin_rules", "sources"})
@@ -56,17 +55,8 @@ class Scope:
             )
         except WindowError as error:
             raise ConfigError(f"--{error.bound}: {error}") from None
-        return Scope(
-            self.path,
-            self.name,
-            self.description,
-            self.sources,
-            window,
-            keys if keys is not None else self.keys,
-            self.inventory,
-            self.rules,
-            self.builtin_rules,
-        )
+        chosen = keys if keys is not None else self.keys
+        return replace(self, window=window, keys=chosen)
 
 
 def load_scope(path: Path) -> Scope:
@@ -83,11 +73,11 @@ def load_scope(path: Path) -> Scope:
 
 
 def parse_scope(document: Mapping[str, Any], path: Path, text: str) -> Scope:
-    where = _TopLines(path, text)
+    where = KeyLines(path, text)
     for key in document:
         if key not in TOP_LEVEL:
             expected = ", ".join(sorted(TOP_LEVEL))
-            raise ConfigError(f"{where(key)}: unknown setting (expected {expected})")
+            raise ConfigError(f"{where(None, key)}: unknown setting (expected {expected})")
     strings = {key: _string(document, key, where) for key in _STRINGS}
     base = path.parent
     sources = tuple(parse_sources(document, base, SourceLines(path, text)))
@@ -96,10 +86,10 @@ def parse_scope(document: Mapping[str, Any], path: Path, text: str) -> Scope:
     try:
         window = Window.parse(strings["since"], strings["until"])
     except WindowError as error:
-        raise ConfigError(f"{where(error.bound)}: {error}") from None
+        raise ConfigError(f"{where(None, error.bound)}: {error}") from None
     builtin = document.get("builtin_rules", True)
     if not isinstance(builtin, bool):
-        raise ConfigError(f"{where('builtin_rules')}: must be true or false")
+        raise ConfigError(f"{where(None, 'builtin_rules')}: must be true or false")
     return Scope(
         path=path,
         name=strings["name"] or path.stem,
@@ -113,33 +103,17 @@ def parse_scope(document: Mapping[str, Any], path: Path, text: str) -> Scope:
     )
 
 
-class _TopLines:
-    """`FILE:LINE: KEY` for a top-level key (before the first table)."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self._lines = text.splitlines()
-
-    def __call__(self, key: str) -> str:
-        for number, line in enumerate(self._lines, 1):
-            if re.match(r"^\s*\[", line):
-                break
-            if re.match(rf"^\s*{re.escape(key)}\s*=", line):
-                return f"{self.path}:{number}: {key}"
-        return f"{self.path}: {key}"
-
-
-def _string(document: Mapping[str, Any], key: str, where: _TopLines) -> str | None:
+def _string(document: Mapping[str, Any], key: str, where: KeyLines) -> str | None:
     value = document.get(key)
     if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{where(key)}: must be a string")
+        raise ConfigError(f"{where(None, key)}: must be a string")
     return value
 
 
-def _strings(document: Mapping[str, Any], key: str, where: _TopLines) -> list[str]:
+def _strings(document: Mapping[str, Any], key: str, where: KeyLines) -> list[str]:
     value = document.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise ConfigError(f"{where(key)}: must be a list of non-empty strings")
+        raise ConfigError(f"{where(None, key)}: must be a list of non-empty strings")
     return list(value)
 
 

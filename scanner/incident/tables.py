@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connectors.git_clone import display_url
-from scanner.incident.evidence import Copy, KeyEvidence, evidence, revocation_list, timeline
+from scanner.incident.evidence import Copy, KeyEvidence, revocation_list, timeline
 from scanner.incident.investigate import Investigation
 from scanner.report.text import place
 
@@ -31,8 +31,7 @@ class IncidentReport:
     notes: tuple[str, ...] = ()
 
 
-def incident_report(found: Investigation) -> IncidentReport:
-    items = evidence(found)
+def incident_report(found: Investigation, items: list[KeyEvidence]) -> IncidentReport:
     scope = found.scope
     return IncidentReport(
         title=f"Incident {scope.name}",

@@ -27,7 +27,7 @@ from typing import Any
 from scanner import service_config
 from scanner.config import Config
 from scanner.errors import ConfigError
-from scanner.sweep.sources import Source, SourceLines, parse_sources
+from scanner.sweep.sources import KeyLines, Source, SourceLines, parse_sources
 
 TOP_LEVEL = frozenset(
     {
@@ -82,7 +82,7 @@ def sweep_settings(config: Config) -> SweepSettings:
         raise ConfigError("the sweep needs a config file: --config FILE or $KEYSPRAWL_CONFIG")
     text = config.path.read_text(encoding="utf-8")
     document, base = config.document, config.path.parent
-    where = _Lines(config.path, text)
+    where = KeyLines(config.path, text)
     check_top_level(document, where)
     sweep = _table(document, "sweep", _SWEEP_KEYS, where)
     reports = _table(document, "reports", _REPORT_KEYS, where)
@@ -105,7 +105,7 @@ def sweep_settings(config: Config) -> SweepSettings:
     )
 
 
-def check_top_level(document: Mapping[str, Any], where: _Lines) -> None:
+def check_top_level(document: Mapping[str, Any], where: KeyLines) -> None:
     for key in document:
         if key not in TOP_LEVEL:
             expected = ", ".join(sorted(TOP_LEVEL))
@@ -116,7 +116,7 @@ def check_parts(config: Config) -> list[str]:
     """Every mistake in the sweep's settings, one message each (for `config check`)."""
     assert config.path is not None
     text = config.path.read_text(encoding="utf-8")
-    document, where = config.document, _Lines(config.path, text)
+    document, where = config.document, KeyLines(config.path, text)
     checks = [
         lambda: check_top_level(document, where),
         lambda: _string(document, "inventory", None, where),
@@ -147,24 +147,8 @@ def _failure(check: Callable[[], object]) -> str | None:
     return None
 
 
-class _Lines:
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self._lines = text.splitlines()
-
-    def __call__(self, table: str | None, key: str) -> str:
-        current: str | None = None
-        for number, line in enumerate(self._lines, 1):
-            header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
-            if header:
-                current = header.group(1)
-            elif current == table and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
-                return f"{self.path}:{number}: " + (f"[{table}] {key}" if table else key)
-        return f"{self.path}: " + (f"[{table}] {key}" if table else key)
-
-
 def _table(
-    document: Mapping[str, Any], name: str, allowed: frozenset[str], where: _Lines
+    document: Mapping[str, Any], name: str, allowed: frozenset[str], where: KeyLines
 ) -> Mapping[str, Any]:
     table = document.get(name, {})
     if not isinstance(table, dict):
@@ -177,14 +161,14 @@ def _table(
     return table
 
 
-def _string(table: Mapping[str, Any], key: str, name: str | None, where: _Lines) -> str | None:
+def _string(table: Mapping[str, Any], key: str, name: str | None, where: KeyLines) -> str | None:
     value = table.get(key)
     if value is None or (isinstance(value, str) and value):
         return value
     raise ConfigError(f"{where(name, key)}: must be a non-empty string")
 
 
-def _paths(document: Mapping[str, Any], key: str, where: _Lines) -> list[str]:
+def _paths(document: Mapping[str, Any], key: str, where: KeyLines) -> list[str]:
     value = document.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
         raise ConfigError(f"{where(None, key)}: must be a list of paths")
@@ -192,7 +176,7 @@ def _paths(document: Mapping[str, Any], key: str, where: _Lines) -> list[str]:
 
 
 def _positive(
-    table: Mapping[str, Any], key: str, name: str, where: _Lines, default: int, minimum: int = 1
+    table: Mapping[str, Any], key: str, name: str, where: KeyLines, default: int, minimum: int = 1
 ) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -200,14 +184,14 @@ def _positive(
     return value
 
 
-def _seconds(table: Mapping[str, Any], key: str, where: _Lines) -> float:
+def _seconds(table: Mapping[str, Any], key: str, where: KeyLines) -> float:
     value = table.get(key, 5.0)
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"{where('sweep', key)}: must be a number of seconds ≥ 0")
     return float(value)
 
 
-def _size(table: Mapping[str, Any], where: _Lines) -> int:
+def _size(table: Mapping[str, Any], where: KeyLines) -> int:
     value = table.get("max_file_size", "50M")
     found = _SIZE.match(str(value))
     if not found:
@@ -217,14 +201,14 @@ def _size(table: Mapping[str, Any], where: _Lines) -> int:
     )
 
 
-def _formats(table: Mapping[str, Any], where: _Lines) -> tuple[str, ...]:
+def _formats(table: Mapping[str, Any], where: KeyLines) -> tuple[str, ...]:
     formats = table.get("formats", ["json", "html", "sarif"])
     if not isinstance(formats, list) or not all(f in REPORT_FORMATS for f in formats):
         raise ConfigError(f"{where('reports', 'formats')}: a list of {', '.join(REPORT_FORMATS)}")
     return tuple(formats)
 
 
-def _tickets(document: Mapping[str, Any], where: _Lines) -> TicketSettings | None:
+def _tickets(document: Mapping[str, Any], where: KeyLines) -> TicketSettings | None:
     table = _table(document, "tickets", _TICKET_KEYS, where)
     if not table:
         return None

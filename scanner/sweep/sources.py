@@ -44,6 +44,24 @@ class Source:
         return self.kind in ("github", "gitlab", "jira")
 
 
+class KeyLines:
+    """`FILE:LINE: [TABLE] KEY` for a key of a table (`table=None`: a top-level key)."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self._lines = text.splitlines()
+
+    def __call__(self, table: str | None, key: str) -> str:
+        current: str | None = None
+        for number, line in enumerate(self._lines, 1):
+            header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
+            if header:
+                current = header.group(1)
+            elif current == table and re.match(rf'^\s*"?{re.escape(key)}"?\s*=', line):
+                return f"{self.path}:{number}: " + (f"[{table}] {key}" if table else key)
+        return f"{self.path}: " + (f"[{table}] {key}" if table else key)
+
+
 class SourceLines:
     """Finds the line of a key inside the n-th `[[sources]]` table, for error messages."""
 
