@@ -106,18 +106,23 @@ class GitConnector:
 
     def _scan(self, git: Git, tally: Tally) -> Iterator[Chunk]:
         if self.options.history:
-            try:
-                yield from self._history(git, tally)
-            except GitError as error:
-                tally.problem(SOURCE, self.name, str(error))
+            yield from self._guarded(self._history(git, tally), tally)
         if self.options.worktree and not git.bare:
-            yield from worktree_chunks(
+            chunks = worktree_chunks(
                 git,
                 self.name,
                 self.options.max_file_size,
                 tally,
                 changes_only=self.options.worktree_changes_only,
             )
+            yield from self._guarded(chunks, tally)
+
+    def _guarded(self, chunks: Iterator[Chunk], tally: Tally) -> Iterator[Chunk]:
+        """A git failure (a corrupt object or index) ends one part with a problem line."""
+        try:
+            yield from chunks
+        except GitError as error:
+            tally.problem(SOURCE, self.name, str(error))
 
     def _history(self, git: Git, tally: Tally) -> Iterator[Chunk]:
         if git.is_shallow():

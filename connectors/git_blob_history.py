@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from connectors.base import Tally, printable_path
 from connectors.git_blob_stream import TOO_LARGE, BlobStream
 from connectors.git_cli import Git
-from connectors.git_commits import SOURCE, Provenance
+from connectors.git_commits import SOURCE, Provenance, note_submodule, skip_too_large
 from connectors.git_diff import SUBMODULE_MODE
 from connectors.git_history import RAW_OPTIONS, CommitRecord
 from scanner.model import Chunk
@@ -118,18 +118,14 @@ class BlobHistory:
 
 def followed(change: Change, submodules: set[str], tally: Tally) -> bool:
     """Whether a change is read: a submodule is noted once (in `submodules`), not followed."""
-    if not change.submodule:
-        return True
-    if change.path not in submodules:
-        submodules.add(change.path)
-        tally.notes.append(f"submodule {change.path} recorded, not followed")
-    return False
+    if change.submodule:
+        note_submodule(change.path, submodules, tally)
+    return not change.submodule
 
 
 def unread(tally: Tally, change: Change, origin: Provenance, why: str, where: str) -> None:
     """A new version not read: too large (a skip and a note), else a problem at `where`."""
     if why == TOO_LARGE:
-        tally.skip("too large")
-        tally.notes.append(f"skipped {change.path} at {origin.commit}: larger than limit")
+        skip_too_large(tally, change.path, origin.commit)
     else:
         tally.problem(SOURCE, where, why)

@@ -59,8 +59,7 @@ class CommitChunker:
 
     def chunks(self, origin: Provenance, message: bytes, patch: bytes) -> Iterator[Chunk]:
         yield Chunk(message, origin.location(None, "commit-message"))
-        for file in parse_patch(patch):
-            yield from self._file(origin, file)
+        yield from self.patch_chunks(origin, patch)
 
     def patch_chunks(self, origin: Provenance, patch: bytes) -> Iterator[Chunk]:
         for file in parse_patch(patch):
@@ -69,9 +68,7 @@ class CommitChunker:
     def _file(self, origin: Provenance, file: FilePatch) -> Iterator[Chunk]:
         path = printable_path(os.fsdecode(file.path))
         if file.submodule:
-            if path not in self._submodules:
-                self._submodules.add(path)
-                self.tally.notes.append(f"submodule {path} recorded, not followed")
+            note_submodule(path, self._submodules, self.tally)
             return
         if file.deleted or file.new_blob is None:
             return
@@ -85,13 +82,24 @@ class CommitChunker:
         try:
             data = self.blobs.read(oid)
         except BlobTooLarge:
-            self.tally.skip("too large")
-            self.tally.notes.append(f"skipped {path} at {location.commit}: larger than limit")
+            skip_too_large(self.tally, path, location.commit)
             return
         except BlobUnreadable as error:
             self.tally.problem(location.source, f"{path} at {location.commit}", str(error))
             return
         yield Chunk(data, location, blob_id=oid)
+
+
+def note_submodule(path: str, seen: set[str], tally: Tally) -> None:
+    """A submodule is recorded, not followed: noted the first time (`seen`) it is met."""
+    if path not in seen:
+        seen.add(path)
+        tally.notes.append(f"submodule {path} recorded, not followed")
+
+
+def skip_too_large(tally: Tally, path: str, commit: str | None) -> None:
+    tally.skip("too large")
+    tally.notes.append(f"skipped {path} at {commit}: larger than limit")
 
 
 def needs_whole_blob(file: FilePatch, path: str) -> bool:

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
-from connectors.git_cli import Git, first_line
+from connectors.git_cli import Git, GitError, first_line
 from connectors.git_refs import short_ref
 
 _MARK = b"\0\0C"
@@ -51,6 +51,8 @@ RAW_OPTIONS = (
     "--ignore-submodules=none",
     _FORMAT,
 )
+# Options that may stand among revisions (the hook walks `HEAD --not --remotes`).
+_REVISION_OPTIONS = frozenset({"--not", "--all", "--branches", "--tags", "--remotes"})
 _READ_SIZE = 1 << 20
 _MIN_PARALLEL = 400  # fewer commits are read by one git process: starting more costs more
 _MIN_BATCH = 100
@@ -93,7 +95,7 @@ def list_commits(git: Git, selection: Selection) -> list[Commit]:
     there git names no source for what it reaches through a reflog first, even a commit a
     branch also reaches.
     """
-    revisions = list(selection.revisions) or _every_ref(git)
+    revisions = _revisions(selection.revisions) or _every_ref(git)
     if selection.all_refs:
         revisions = ["--all"]
     scope = _scope(git, selection)
@@ -103,6 +105,15 @@ def list_commits(git: Git, selection: Selection) -> list[Commit]:
         reflog = _walk(git, ["--reflog", *scope, "--not", *revisions])
         commits += [Commit(commit.id, names.get(commit.id)) for commit in reflog]
     return commits
+
+
+def _revisions(revisions: tuple[str, ...]) -> list[str]:
+    """The revisions to walk. Any other `-…` (a `--branch` or a sweep setting `branch` such
+    as `--output=FILE`) would be an option to `git log`: refused, never passed on."""
+    for revision in revisions:
+        if revision.startswith("-") and revision not in _REVISION_OPTIONS:
+            raise GitError(f"{revision}: not a revision")
+    return list(revisions)
 
 
 def _scope(git: Git, selection: Selection) -> list[str]:

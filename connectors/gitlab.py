@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from connectors.base import Tally
@@ -30,6 +30,7 @@ DEFAULT_URL = "https://gitlab.com"
 TOKEN_ENV = "GITLAB_TOKEN"
 PARTS = ("issues", "merge-requests", "snippets", "variables", "schedules")
 
+T = TypeVar("T")
 _PERMISSION = {
     "issues": "the read_api scope and at least Reporter access",
     "merge-requests": "the read_api scope and at least Reporter access",
@@ -133,7 +134,7 @@ class _Reader:
     tally: Tally
     describe: Describe
 
-    def _guard(self, where: str, produce: Callable[[], Iterable[Chunk]]) -> list[Chunk]:
+    def _guard(self, where: str, produce: Callable[[], Iterable[T]]) -> list[T]:
         return guarded(self.tally, SOURCE, where, self.describe, produce)
 
     def instance(self) -> Iterator[Chunk]:
@@ -154,16 +155,13 @@ class _Reader:
             return
         where = f"{group.full_path}: group variables"
         yield from self._guard(where, lambda: self._group_variables(group))
-        descendants = self._guard_list(
+        descendants = self._guard(
             f"{group.full_path}: subgroups", lambda: group.descendant_groups.list(iterator=True)
         )
         for sub in descendants:
             lazy = self.client.groups.get(sub.id, lazy=True)
             where = f"{sub.full_path}: group variables"
             yield from self._guard(where, partial(self._group_variables, lazy, sub))
-
-    def _guard_list(self, where: str, produce: Callable[[], Iterable[Any]]) -> list[Any]:
-        return guarded(self.tally, SOURCE, where, self.describe, produce)
 
     def _group_variables(self, group: Any, listed: Any = None) -> Iterator[Chunk]:
         shown = listed or group
@@ -175,8 +173,10 @@ class _Reader:
             project = self.client.projects.get(listed.id, lazy=True)
             info = _ProjectInfo(listed.path_with_namespace, listed.web_url)
             readers: dict[str, Callable[[], Iterable[Chunk]]] = {
-                "issues": lambda: self._issues(project, info),
-                "merge-requests": lambda: self._merge_requests(project, info),
+                "issues": lambda: self._items(project.issues, info, "gitlab-issue"),
+                "merge-requests": lambda: self._items(
+                    project.mergerequests, info, "gitlab-merge-request"
+                ),
                 "snippets": lambda: self._snippets(project.snippets, info),
                 "variables": lambda: self._project_variables(project, info),
                 "schedules": lambda: self._schedules(project, info),
@@ -194,21 +194,14 @@ class _Reader:
         since = self.settings.updated_since
         return {"updated_after": since.isoformat()} if since else {}
 
-    def _issues(self, project: Any, info: _ProjectInfo) -> Iterator[Chunk]:
-        listing = project.issues.list(
+    def _items(self, manager: Any, info: _ProjectInfo, source: str) -> Iterator[Chunk]:
+        """A project's issues or merge requests, oldest change first."""
+        listing = manager.list(
             iterator=True, scope="all", state="all", order_by="updated_at", sort="asc",
             **self._since(),
         )  # fmt: skip
-        for issue in listing:
-            yield from self._item(issue, info, "gitlab-issue")
-
-    def _merge_requests(self, project: Any, info: _ProjectInfo) -> Iterator[Chunk]:
-        listing = project.mergerequests.list(
-            iterator=True, scope="all", state="all", order_by="updated_at", sort="asc",
-            **self._since(),
-        )  # fmt: skip
-        for request in listing:
-            yield from self._item(request, info, "gitlab-merge-request")
+        for item in listing:
+            yield from self._item(item, info, source)
 
     def _item(self, item: Any, info: _ProjectInfo, source: str) -> Iterator[Chunk]:
         attributes = item.attributes

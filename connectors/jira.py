@@ -18,10 +18,10 @@ from functools import partial
 from typing import Any
 
 from connectors.base import Tally
-from connectors.http import HttpPolicy, scrub, token_from
+from connectors.http import HttpPolicy, token_from
 from connectors.jira_text import adf_text
 from connectors.parallel import bounded
-from connectors.remote import Describe, common_failure, guarded, iso
+from connectors.remote import Describe, common_failure, describer, guarded, iso
 from scanner.model import Chunk, Location
 
 SOURCE = "jira"
@@ -273,11 +273,7 @@ def _person(user: Any) -> str | None:
 
 def _describer(token: str, settings: JiraSettings, *, cloud: bool) -> Describe:
     credentials = f"${settings.token_env}" + (f" and ${settings.email_env}" if cloud else "")
-
-    def describe(error: BaseException, where: str) -> str:
-        return scrub(_failure(error, credentials), token)
-
-    return describe
+    return describer(lambda error, _, __: _failure(error, credentials), token, settings.token_env)
 
 
 def _failure(error: BaseException, credentials: str) -> str:

@@ -91,6 +91,34 @@ def test_corrupt_object_is_reported_and_the_walk_goes_on(tmp_path: Path) -> None
     assert before not in cli.stdout + cli.stderr and after not in cli.stdout + cli.stderr
 
 
+def test_corrupt_index_is_a_problem_line_not_an_internal_error(tmp_path: Path) -> None:
+    key = random_key()
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": f"{key}\n"})
+    (repo.root / ".git" / "index").write_bytes(b"not an index")
+    inventory = write_inventory(tmp_path / "inv.toml", {"k": key})
+
+    result = scan_repo(tmp_path, str(repo.root), {"k": key})
+    cli = run_keysprawl("scan", repo.root, "--inventory", inventory)
+
+    # Git refuses history and working tree alike; the working tree's failure is one line.
+    worktree = [p.message for p in result.problems if p.where == str(repo.root)]
+    assert len(worktree) == 1 and "index" in worktree[0]
+    assert cli.code == 3 and "internal error" not in cli.stderr and "index" in cli.stdout
+    assert key not in cli.stdout + cli.stderr
+
+
+def test_a_branch_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": "a\n"})
+    written = tmp_path / "written"
+
+    result = scan_repo(tmp_path, str(repo.root), {}, branches=(f"--output={written}",))
+
+    assert [p.message for p in result.problems] == [f"--output={written}: not a revision"]
+    assert not written.exists()
+
+
 def test_submodule_is_recorded_not_followed(tmp_path: Path) -> None:
     inner_key = random_key()
     inner = Repo(tmp_path / "inner")
