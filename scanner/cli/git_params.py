@@ -26,9 +26,18 @@ _OPTIONS = (
         "branches",
         metavar="REF",
         multiple=True,
+        callback=lambda _context, _param, refs: _ref_names(refs),
         help="Repository: only history reachable from REF (repeatable).",
     ),
 )
+
+
+def _ref_names(refs: tuple[str, ...]) -> tuple[str, ...]:
+    """A ref name never starts with '-': git would read such a value as one of its options."""
+    for ref in refs:
+        if ref.startswith("-"):
+            raise click.BadParameter(f"{ref!r} is not a ref name (it starts with '-')")
+    return refs
 
 
 # `--since` is shared with the remote sources (scanner.cli.service_params) and applies here too.

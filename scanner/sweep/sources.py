@@ -103,6 +103,19 @@ def parse_sources(document: Mapping[str, Any], base: Path, where: SourceLines) -
     return sources
 
 
+def _check_value(key: str, value: object, place: str) -> None:
+    if not isinstance(value, str):
+        raise ConfigError(f"{place}: must be a string")
+    if key == "branch" and value.startswith("-"):
+        raise ConfigError(f"{place}: a ref name cannot start with '-'")  # git reads it as an option
+    if key.endswith("_env") and not _ENV_NAME.match(value):
+        # Never echoed: a token may have been pasted where its variable's name goes.
+        raise ConfigError(
+            f"{place}: must name an environment variable in capitals,"
+            " like GITHUB_TOKEN (never the token itself)"
+        )
+
+
 def parse_source(entry: object, index: int, base: Path, where: SourceLines) -> Source:
     if not isinstance(entry, dict):
         raise ConfigError(f"{where(index)}: must be a table")
@@ -116,14 +129,7 @@ def parse_source(entry: object, index: int, base: Path, where: SourceLines) -> S
                 f"{where(index, key)}: unknown setting for a {kind} source "
                 f"(expected {', '.join(sorted(allowed))})"
             )
-        if not isinstance(value, str):
-            raise ConfigError(f"{where(index, key)}: must be a string")
-        if key.endswith("_env") and not _ENV_NAME.match(value):
-            # Never echoed: a token may have been pasted where its variable's name goes.
-            raise ConfigError(
-                f"{where(index, key)}: must name an environment variable in capitals,"
-                " like GITHUB_TOKEN (never the token itself)"
-            )
+        _check_value(key, value, where(index, key))
     for key in _REQUIRED.get(kind, ()):
         if not entry.get(key):
             raise ConfigError(f"{where(index)}: a {kind} source needs {key!r}")

@@ -266,6 +266,14 @@ def test_config_check_reports_every_mistake_with_its_line(tmp_path: Path) -> Non
     assert len(lines) == 5
 
 
+def test_a_git_source_branch_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "keysprawl.toml"
+    config.write_text('[[sources]]\nkind = "git"\npath = "."\nbranch = "--output=x"\n')
+    result = run_keysprawl("config", "check", "--config", config)
+    assert result.code == 2
+    assert f"{config}:4: [[sources]] #1 branch: a ref name cannot start with '-'" in result.stderr
+
+
 def test_config_check_accepts_a_good_file(deployment: dict[str, object]) -> None:
     result = run_keysprawl("config", "check", "--config", deployment["config"])  # type: ignore[arg-type]
     assert result.code == 0 and result.stdout.endswith(": ok\n")

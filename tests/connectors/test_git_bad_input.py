@@ -21,6 +21,18 @@ def test_not_a_repository_with_git_options_is_a_usage_error(tmp_path: Path) -> N
     assert "not a git repository" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+def test_a_branch_option_that_looks_like_a_git_option_is_a_usage_error(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": "nothing\n"})
+    inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
+    written = tmp_path / "written"
+    result = run_keysprawl(
+        "scan", repo.root, f"--branch=--output={written}", "--inventory", inventory
+    )
+    assert result.code == 2 and "not a ref name" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not written.exists()
+
+
 def test_unreachable_url_is_an_incomplete_scan(tmp_path: Path) -> None:
     inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
     missing = (tmp_path / "nope.git").as_uri()
