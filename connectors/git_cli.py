@@ -42,6 +42,10 @@ class GitError(Exception):
     """A git command failed; the message is git's own first line of complaint."""
 
 
+class GitMissing(GitError):
+    """No git program to run: every git source fails the same way."""
+
+
 def git_env() -> dict[str, str]:
     # No pager, no prompts for credentials (a clone must fail rather than wait), C messages.
     env = dict(os.environ)
@@ -60,6 +64,9 @@ def first_line(stderr: bytes) -> str:
     return (fatal or lines or ["git failed"])[0]
 
 
+GIT_MISSING = "git is not installed (no git program on PATH)"
+
+
 @dataclass(frozen=True, slots=True)
 class Git:
     """A repository on disk: `root` is its working tree (or the bare repository folder)."""
@@ -71,21 +78,27 @@ class Git:
         return ["git", "-C", str(self.root), *_CONFIG, *args]
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        completed = subprocess.run(
-            self.command(*args), input=stdin, capture_output=True, env=git_env(), check=False
-        )
+        try:
+            completed = subprocess.run(
+                self.command(*args), input=stdin, capture_output=True, env=git_env(), check=False
+            )
+        except FileNotFoundError:
+            raise GitMissing(GIT_MISSING) from None
         if check and completed.returncode != 0:
             raise GitError(first_line(completed.stderr))
         return completed.stdout
 
     def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            self.command(*args),
-            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=git_env(),
-        )
+        try:
+            process = subprocess.Popen(
+                self.command(*args),
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=git_env(),
+            )
+        except FileNotFoundError:
+            raise GitMissing(GIT_MISSING) from None
         for pipe in (process.stdin, process.stdout, process.stderr):
             if pipe is not None:
                 _PIPES.add(pipe)
@@ -101,6 +114,8 @@ def open_repository(path: Path) -> Git:
     try:
         bare = probe.run("rev-parse", "--is-bare-repository").strip() == b"true"
         top = b"" if bare else probe.run("rev-parse", "--show-toplevel").strip()
+    except GitMissing:
+        raise
     except (GitError, OSError) as error:
         raise GitError(f"{path} is not a git repository") from error
     if bare:

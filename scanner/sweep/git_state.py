@@ -79,13 +79,16 @@ def git_state(target: str, cursor: Mapping[str, Any] | None = None) -> GitState:
 
 def remote_tips(target: str) -> dict[str, str]:
     """Every ref's commit, asked before the scan: what is pushed meanwhile is read next time."""
-    completed = subprocess.run(
-        ["git", "ls-remote", "--", target],
-        capture_output=True,
-        check=False,
-        timeout=300,
-        env=git_env(),
-    )
+    try:
+        completed = subprocess.run(
+            ["git", "ls-remote", "--", target],
+            capture_output=True,
+            check=False,
+            timeout=300,
+            env=git_env(),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}  # no git, or no answer: the scan itself reports the repository
     if completed.returncode != 0:
         return {}  # the scan itself reports the unreachable repository
     return _tips(completed.stdout, b"\t")

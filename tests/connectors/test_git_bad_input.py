@@ -33,6 +33,18 @@ def test_a_branch_option_that_looks_like_a_git_option_is_a_usage_error(tmp_path:
     assert len(result.stderr.splitlines()) == 1 and not written.exists()
 
 
+def test_without_git_installed_a_repository_scan_says_so(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.commit("one", {"a.txt": "nothing\n"})
+    inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
+    no_git = tmp_path / "empty-path"
+    no_git.mkdir()
+    result = run_keysprawl("scan", repo.root, "--inventory", inventory, env={"PATH": str(no_git)})
+    assert result.code == 3 and "Traceback" not in result.stderr
+    assert "git is not installed" in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+
+
 def test_unreachable_url_is_an_incomplete_scan(tmp_path: Path) -> None:
     inventory = write_inventory(tmp_path / "inv.toml", {"k": random_key()})
     missing = (tmp_path / "nope.git").as_uri()
