@@ -11,6 +11,7 @@ from scanner.incident.status import UNKNOWN, Presence
 from scanner.incident.window import instant_of
 from scanner.inventory import InventoryKey
 from scanner.model import Finding, Kind, Location, Occurrence
+from scanner.report.text import name as finding_name
 
 _KIND_ORDER = {Kind.EXPOSURE: 0, Kind.UNMANAGED: 1, Kind.STALE: 2, Kind.ALLOWED: 3}
 
@@ -47,7 +48,7 @@ class KeyEvidence:
 
     @property
     def name(self) -> str:
-        return self.finding.key_id or ", ".join(self.finding.rule_ids) or "unknown"
+        return finding_name(self.finding)
 
 
 def evidence(found: Investigation) -> list[KeyEvidence]:

@@ -78,7 +78,8 @@ def _only(inventory: Inventory, ids: tuple[str, ...]) -> Inventory:
     known = {key.id for key in inventory.keys}
     unknown = [key_id for key_id in ids if key_id not in known]
     if unknown:
-        raise ConfigError(f"--keys: not in the inventory {inventory.path}: {', '.join(unknown)}")
+        where = f"the inventory {inventory.path}" if inventory.path else "the inventory"
+        raise ConfigError(f"--keys: not in {where}: {', '.join(unknown)}")
     return replace(inventory, keys=tuple(key for key in inventory.keys if key.id in ids))
 
 

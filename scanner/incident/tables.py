@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from connectors.git_clone import display_url
 from scanner.incident.evidence import Copy, KeyEvidence, revocation_list, timeline
 from scanner.incident.investigate import Investigation
-from scanner.report.text import place
+from scanner.report.text import name, place
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def _timeline(items: list[KeyEvidence]) -> Table:
     rows = tuple(
         (
             copy.location.date or "undated",
-            copy.finding.key_id or ", ".join(copy.finding.rule_ids) or "unknown",
+            name(copy.finding),
             copy.location.author or "–",
             copy.occurrence.source,
             copy.location.repo or copy.location.url or "–",
