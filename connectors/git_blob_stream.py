@@ -75,10 +75,10 @@ class BlobStream:
         if size > self.max_size:
             _discard(process.stdout, size + 1)
             return None, TOO_LARGE
-        data = process.stdout.read(size + 1)
-        if len(data) != size + 1:
+        data = process.stdout.read(size)
+        if len(data) != size or process.stdout.read(1) != b"\n":
             return None, self._died()
-        return data[:-1], ""
+        return data, ""
 
     def _died(self) -> str:
         process, self._process = self._process, None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from connectors.base import Tally, printable_path
@@ -103,21 +103,32 @@ def skip_too_large(tally: Tally, path: str, commit: str | None) -> None:
 
 
 def needs_whole_blob(file: FilePatch, path: str) -> bool:
-    if file.binary or path.endswith(_WHOLE_SUFFIXES):
+    if file.binary or read_whole(path):
         return True
-    return _split_pem(file)
+    return split_pem(block.text for block in file.added)
 
 
-def _split_pem(file: FilePatch) -> bool:
+def read_whole(path: str) -> bool:
+    """A file whose content must be decoded whole (a notebook's JSON)."""
+    return path.endswith(_WHOLE_SUFFIXES)
+
+
+def split_pem(texts: Iterable[bytes]) -> bool:
     """Part of a PEM block that no single block of added lines holds whole: a marker without
     its partner, or body lines alone (a key rotated in place keeps its BEGIN/END lines)."""
-    for block in file.added:
-        begins = block.text.count(b"-----BEGIN")
-        if begins != block.text.count(b"-----END"):
+    for text in texts:
+        begins = text.count(b"-----BEGIN")
+        if begins != text.count(b"-----END"):
             return True
-        if not begins and _PEM_BODY_LINE.search(block.text):
+        if not begins and _PEM_BODY_LINE.search(text):
             return True
     return False
+
+
+def may_split_pem(text: bytes) -> bool:
+    """False if no block of `text` can be part of a PEM block (no marker, no body line):
+    a cheap test before cutting the added lines into blocks for `split_pem`."""
+    return b"-----" in text or _PEM_BODY_LINE.search(text) is not None
 
 
 def added_chunks(file: FilePatch, location: Location) -> Iterator[Chunk]:

@@ -8,10 +8,12 @@ goes on from the next one.
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from connectors.git_cli import Git, GitError, first_line
 from connectors.git_refs import short_ref
@@ -256,7 +258,8 @@ def _stream(git: Git, commits: Sequence[str], options: tuple[str, ...]) -> _Stre
     _feed(process.stdin, commits)
     done = 0
     pending = bytearray()
-    while block := process.stdout.read(_READ_SIZE):
+    # read1: what git has written so far, not a full _READ_SIZE: git runs ahead meanwhile.
+    while block := cast(io.BufferedReader, process.stdout).read1(_READ_SIZE):
         start = max(0, len(pending) - len(_MARK) + 1)
         pending += block
         if pending.find(_MARK, start) < 0:

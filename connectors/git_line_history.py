@@ -24,10 +24,9 @@ from connectors.git_blob_history import Change, changes, followed, unread
 from connectors.git_blob_stream import BlobStream
 from connectors.git_blobs import BlobReader, BlobTooLarge, BlobUnreadable
 from connectors.git_cli import Git
-from connectors.git_commits import SOURCE, Provenance, added_chunks, needs_whole_blob
-from connectors.git_diff import FilePatch
+from connectors.git_commits import SOURCE, Provenance, may_split_pem, read_whole, split_pem
 from connectors.git_history import RAW_OPTIONS, CommitRecord
-from connectors.git_lines import added_blocks
+from connectors.git_lines import Span, added_blocks, changed_span
 from scanner.model import Chunk
 
 # Blobs asked of `cat-file` in one request: git streams them while they are processed.
@@ -133,23 +132,20 @@ class LineHistory:
             self._unread(origin, change, why)
             return
         location = origin.location(change.path)
-        file = FilePatch(
-            change.path.encode(),
-            change.blob,
-            binary=b"\0" in data[:_BINARY_PROBE],
-            new_file=not change.previous,
-        )
-        if not file.binary:
+        span = None
+        whole = data.find(b"\0", 0, _BINARY_PROBE) >= 0 or read_whole(change.path)
+        if not whole:
             olds = self._previous(origin, change)
-            if olds is None:
-                file.binary = True  # a replaced version is unreadable: read the new one whole
-            else:
-                file.added = added_blocks(data, olds)
+            whole = olds is None  # a replaced version is unreadable: read the new one whole
+            if olds is not None:
+                span = changed_span(data, olds)
+                whole = span is not None and _split_pem(span, data, olds)
         self._recent.put(change.blob, data)
-        if needs_whole_blob(file, change.path):
+        if whole:
             yield Chunk(data, location, blob_id=change.blob)
-        elif file.added:
-            yield from added_chunks(file, location)
+        elif span is not None:
+            blob_id = None if change.previous else change.blob  # a new file, added whole
+            yield Chunk(span.text, location, blob_id, span.first, before=span.before)
 
     def _previous(self, origin: Provenance, change: Change) -> list[bytes] | None:
         olds = []
@@ -169,6 +165,12 @@ class LineHistory:
 
     def _unread(self, origin: Provenance, change: Change, why: str) -> None:
         unread(self.tally, change, origin, why, f"{self.repo} commit {origin.commit}")
+
+
+def _split_pem(span: Span, new: bytes, olds: list[bytes]) -> bool:
+    if not may_split_pem(span.text):
+        return False
+    return split_pem(block.text for block in added_blocks(new, olds))
 
 
 def _windows(planned: Iterator[_Planned]) -> Iterator[list[_Planned]]:

@@ -38,7 +38,9 @@ class History(Protocol):
 
 
 Problem = Callable[[Tally], Callable[[str, str], None]]
-_PackedChunk = tuple[int, bytes, str | None, int, tuple[str, ...], tuple[str, ...], bool]
+_PackedChunk = tuple[
+    int, bytes, str | None, int, tuple[str, ...], tuple[str, ...], bool, tuple[bytes, ...]
+]
 _Packed = tuple[list[tuple[Any, ...]], list[_PackedChunk]]
 _Result = tuple[_Packed, Tally] | BaseException
 _LOCATION = tuple(field.name for field in fields(Location))
@@ -124,8 +126,8 @@ def _pack(chunks: Iterator[Chunk]) -> _Packed:
     return [_fields(place) for place in places], packed
 
 
-def _extras(chunk: Chunk) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
-    return chunk.encodings, chunk.previous, chunk.context
+def _extras(chunk: Chunk) -> tuple[tuple[str, ...], tuple[str, ...], bool, tuple[bytes, ...]]:
+    return chunk.encodings, chunk.previous, chunk.context, chunk.before
 
 
 def _fields(location: Location) -> tuple[Any, ...]:
@@ -134,5 +136,6 @@ def _fields(location: Location) -> tuple[Any, ...]:
 
 def _unpack(packed: _Packed) -> Iterator[Chunk]:
     locations = [Location(*values) for values in packed[0]]
-    for index, data, blob_id, first_line, encodings, previous, context in packed[1]:
-        yield Chunk(data, locations[index], blob_id, first_line, encodings, previous, context)
+    for index, data, blob_id, first_line, encodings, previous, context, before in packed[1]:
+        location = locations[index]
+        yield Chunk(data, location, blob_id, first_line, encodings, previous, context, before)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from connectors.base import Connector, Tally
 from detectors.base import DetectorSet, DetectorSpec
+from scanner.added_lines import on_added_lines
 from scanner.classify import Classifier
 from scanner.model import Chunk, Finding, Match, Occurrence, Problem
 from scanner.suppress import Suppressions
@@ -172,6 +173,8 @@ def _matched(
     else:
         stream = _in_processes(chain(first, more, fresh), spec, build, jobs, timeouts)
     for chunk, matches in stream:
+        if chunk.before and matches:
+            matches = on_added_lines(chunk.data, chunk.before, matches)
         if chunk.blob_id is not None and matches:
             cache[chunk.blob_id] = matches
         yield chunk, _introduced(matches, chunk.previous, cache)

@@ -98,6 +98,10 @@ class Chunk:
     commits): a value they already held was not introduced here and is not reported again.
     A `context` chunk is matched only so that a later chunk can name it in `previous` (the
     version before an incremental scan's first commit); it is never reported.
+
+    `before` holds what the data replaced, line for line where it stood (the changed lines
+    of a file's earlier version, one text per parent): only matches touching a line that
+    `before` does not hold (as often) are reported (scanner.added_lines).
     """
 
     data: bytes = field(repr=False)
@@ -107,6 +111,7 @@ class Chunk:
     encodings: tuple[str, ...] = ()
     previous: tuple[str, ...] = ()
     context: bool = False
+    before: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
