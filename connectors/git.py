@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from connectors.base import DEFAULT_MAX_FILE_SIZE, Tally
+from connectors.base import DEFAULT_MAX_FILE_SIZE, MatchStage, Tally
 from connectors.git_blob_history import BlobHistory
 from connectors.git_blobs import BlobReader
 from connectors.git_cli import Git, GitError, open_repository
@@ -32,11 +32,13 @@ from connectors.git_history import (
     read_commits,
 )
 from connectors.git_line_history import LineHistory, Records
-from connectors.git_parallel_history import MIN_PARALLEL, parallel_chunks
+from connectors.git_parallel_history import MIN_PARALLEL, parallel_matched
 from connectors.git_refs import refs_reaching
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
-from scanner.model import Chunk
+from scanner.model import Chunk, Matched
+
+Item = TypeVar("Item", Chunk, Chunk | Matched)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +79,23 @@ class GitScanOptions:
 
 @dataclass(frozen=True, slots=True)
 class GitConnector:
-    """A repository: a local path or a URL (cloned as a bare mirror, removed afterwards)."""
+    """A repository: a local path or a URL (cloned as a bare mirror, removed afterwards).
+
+    Given the engine's matching (`matching`), a long history is read and matched by several
+    processes side by side (connectors.git_parallel_history); otherwise in this process."""
 
     target: str
     options: GitScanOptions = GitScanOptions()
+    stage: MatchStage | None = field(default=None, compare=False, repr=False)
+
+    def matching(self, stage: MatchStage) -> GitConnector:
+        return replace(self, stage=stage)
 
     @property
     def name(self) -> str:
         return display_url(self.target) if is_url(self.target) else self.target
 
-    def chunks(self, tally: Tally) -> Iterator[Chunk]:
+    def chunks(self, tally: Tally) -> Iterator[Chunk | Matched]:
         with contextlib.ExitStack() as stack:
             try:
                 git = self._open(stack)
@@ -104,7 +113,7 @@ class GitConnector:
             return Git(stack.enter_context(clone), bare=True)
         return open_repository(Path(self.target))
 
-    def _scan(self, git: Git, tally: Tally) -> Iterator[Chunk]:
+    def _scan(self, git: Git, tally: Tally) -> Iterator[Chunk | Matched]:
         if self.options.history:
             yield from self._guarded(self._history(git, tally), tally)
         if self.options.worktree and not git.bare:
@@ -117,14 +126,14 @@ class GitConnector:
             )
             yield from self._guarded(chunks, tally)
 
-    def _guarded(self, chunks: Iterator[Chunk], tally: Tally) -> Iterator[Chunk]:
+    def _guarded(self, chunks: Iterator[Item], tally: Tally) -> Iterator[Item]:
         """A git failure (a corrupt object or index) ends one part with a problem line."""
         try:
             yield from chunks
         except GitError as error:
             tally.problem(SOURCE, self.name, str(error))
 
-    def _history(self, git: Git, tally: Tally) -> Iterator[Chunk]:
+    def _history(self, git: Git, tally: Tally) -> Iterator[Chunk | Matched]:
         if git.is_shallow():
             tally.notes.append(f"{self.name} is a shallow clone: history before its cut is absent")
         commits = list_commits(git, self.options.selection)
@@ -141,7 +150,13 @@ class GitConnector:
         try:
             all_refs = self.options.all_objects
             yield from _history_chunks(
-                git, commits, history, tally, all_refs=all_refs, workers=self.options.workers
+                git,
+                commits,
+                history,
+                tally,
+                all_refs=all_refs,
+                workers=self.options.workers,
+                stage=self.stage,
             )
             yield from unreachable_chunks(git, self.name, blobs, extra.blobs, tally)
         finally:
@@ -189,7 +204,8 @@ def _history_chunks(
     *,
     all_refs: bool,
     workers: int = 0,
-) -> Iterator[Chunk]:
+    stage: MatchStage | None = None,
+) -> Iterator[Chunk | Matched]:
     ids = [commit.id for commit in commits]
     # Every ref that reaches a commit, else the one the walk came through.
     refs = {commit.id: commit.ref for commit in commits}
@@ -201,9 +217,10 @@ def _history_chunks(
         )
 
     workers = git_workers(workers)
-    if isinstance(history, LineHistory) and len(ids) >= MIN_PARALLEL and _idle(workers):
+    long = len(ids) >= MIN_PARALLEL
+    if stage is not None and isinstance(history, LineHistory) and long and _idle(workers):
         make = partial(LineHistory, git, history.repo, max_size=history.max_size)
-        yield from parallel_chunks(
+        yield from parallel_matched(
             lambda part: make(tally=part),
             git,
             ids,
@@ -211,6 +228,7 @@ def _history_chunks(
             tally,
             workers=workers,
             unreadable=unreadable,
+            stage=stage,
         )
         return
     # Raw tree comparisons are cheap for git: one process; patches need several.

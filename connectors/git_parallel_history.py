@@ -1,12 +1,14 @@
-"""History read by several processes side by side, chunks still in commit order.
+"""History read and matched by several processes side by side, results in commit order.
 
-Working out each commit's added lines is Python work (connectors.git_lines), the one part
-of a history scan that would otherwise run on a single core while the matcher's workers
-wait for it. The commits are cut into consecutive batches that forked processes read in
-turn (each with its own git processes and cache of recent blobs); their chunks and tallies
-come back through bounded queues and are passed on in the order of the batches, so the
-result is the serial one (a batch's first edits of each file read their previous versions
-from git instead of the cache; nothing else differs).
+Working out each commit's changed lines and matching them is Python work that would
+otherwise run on one core. The commits are cut into consecutive batches that forked
+processes read in turn, each with its own git processes, cache of recent blobs and
+detectors (the engine's MatchStage): only each chunk's place, size and matches come back,
+through bounded queues, passed on in the order of the batches, so the result is the serial
+one (a batch's first edits of each file read their previous versions from git instead of
+the cache, and a blob added in two batches is matched in both; nothing else differs).
+Measured by bench/git_history.py: sending the content back to be matched cost more than
+the matching.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from dataclasses import fields
 from multiprocessing.queues import Queue
 from typing import Any, Protocol
 
-from connectors.base import Tally
+from connectors.base import MatchStage, Tally
 from connectors.git_cli import Git
 from connectors.git_history import CommitRecord, read_commits
-from scanner.model import Chunk, Location
+from scanner.model import Chunk, Location, Match, Matched
 
 MIN_PARALLEL = 1000  # fewer commits are read in-process: forking costs more than it saves
 _BATCHES_PER_WORKER = 8
@@ -38,15 +40,13 @@ class History(Protocol):
 
 
 Problem = Callable[[Tally], Callable[[str, str], None]]
-_PackedChunk = tuple[
-    int, bytes, str | None, int, tuple[str, ...], tuple[str, ...], bool, tuple[bytes, ...]
-]
-_Packed = tuple[list[tuple[Any, ...]], list[_PackedChunk]]
+_PackedItem = tuple[int, str | None, int, tuple[str, ...], tuple[str, ...], bool, int, list[Match]]
+_Packed = tuple[list[tuple[Any, ...]], list[_PackedItem]]
 _Result = tuple[_Packed, Tally] | BaseException
 _LOCATION = tuple(field.name for field in fields(Location))
 
 
-def parallel_chunks(
+def parallel_matched(
     make: Callable[[Tally], History],
     git: Git,
     commits: Sequence[str],
@@ -55,8 +55,10 @@ def parallel_chunks(
     *,
     workers: int,
     unreadable: Problem,
-) -> Iterator[Chunk]:
-    """The chunks of `commits` read by `workers` processes; their tallies merged into `tally`."""
+    stage: MatchStage,
+) -> Iterator[Matched]:
+    """The chunks of `commits`, matched by `stage` in `workers` processes; their tallies
+    merged into `tally`."""
     size = -(-len(commits) // (workers * _BATCHES_PER_WORKER))
     batches = [commits[i : i + size] for i in range(0, len(commits), size)]
     context = multiprocessing.get_context("fork")  # the reader and refs are inherited as is
@@ -64,7 +66,7 @@ def parallel_chunks(
     processes = [
         context.Process(
             target=_read_batches,
-            args=(make, git, batches[worker::workers], refs, queues[worker], unreadable),
+            args=(make, git, batches[worker::workers], refs, queues[worker], unreadable, stage),
             daemon=True,
         )
         for worker in range(workers)
@@ -93,14 +95,15 @@ def _read_batches(
     refs: dict[str, str | None],
     out: Queue[_Result],
     unreadable: Problem,
+    stage: MatchStage,
 ) -> None:
     history = make(Tally())
     try:
         for batch in batches:
-            history.tally = Tally()
-            records = read_commits(git, batch, unreadable(history.tally), options=history.options)
+            history.tally = part = Tally()
+            records = read_commits(git, batch, unreadable(part), options=history.options)
             chunks = history.chunks((record, refs.get(record.id)) for record in records)
-            out.put((_pack(chunks), history.tally))
+            out.put((_pack(stage(chunks, part)), part))
     except Exception as error:  # raised in the consumer
         out.put(error)
     finally:
@@ -110,32 +113,30 @@ def _read_batches(
 def _merge(tally: Tally, part: Tally) -> None:
     tally.problems.extend(part.problems)
     tally.skipped.update(part.skipped)
+    tally.timeouts.update(part.timeouts)
     # Each reader notes a submodule the first time it meets it; the scan notes it once.
     tally.notes.extend(note for note in part.notes if note not in tally.notes)
 
 
-def _pack(chunks: Iterator[Chunk]) -> _Packed:
-    """Chunks as plain tuples, each distinct location once: dataclasses with slots pickle
-    field by field in Python, tuples of bytes and strings at C speed."""
+def _pack(items: Iterator[Matched]) -> _Packed:
+    """Matched chunks without their data, as plain tuples, each distinct location once:
+    dataclasses with slots pickle field by field in Python, tuples at C speed."""
     places: dict[Location, int] = {}
-    packed: list[_PackedChunk] = []
-    for chunk in chunks:
+    packed: list[_PackedItem] = []
+    for item in items:
+        chunk = item.chunk
         index = places.setdefault(chunk.location, len(places))
-        data, blob_id, first_line = chunk.data, chunk.blob_id, chunk.first_line
-        packed.append((index, data, blob_id, first_line, *_extras(chunk)))
+        meta = (chunk.blob_id, chunk.first_line, chunk.encodings, chunk.previous, chunk.context)
+        packed.append((index, *meta, item.size, item.matches))
     return [_fields(place) for place in places], packed
-
-
-def _extras(chunk: Chunk) -> tuple[tuple[str, ...], tuple[str, ...], bool, tuple[bytes, ...]]:
-    return chunk.encodings, chunk.previous, chunk.context, chunk.before
 
 
 def _fields(location: Location) -> tuple[Any, ...]:
     return tuple(getattr(location, name) for name in _LOCATION)
 
 
-def _unpack(packed: _Packed) -> Iterator[Chunk]:
+def _unpack(packed: _Packed) -> Iterator[Matched]:
     locations = [Location(*values) for values in packed[0]]
-    for index, data, blob_id, first_line, encodings, previous, context, before in packed[1]:
-        location = locations[index]
-        yield Chunk(data, location, blob_id, first_line, encodings, previous, context, before)
+    for index, blob_id, first_line, encodings, previous, context, size, matches in packed[1]:
+        chunk = Chunk(b"", locations[index], blob_id, first_line, encodings, previous, context)
+        yield Matched(chunk, matches, size)

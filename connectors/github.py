@@ -21,7 +21,7 @@ from connectors.github_secrets import listed as listed_secrets
 from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, describer, guarded, iso, newer
-from scanner.model import Chunk, Location
+from scanner.model import Chunk, Location, Matched
 
 if TYPE_CHECKING:
     from github.Organization import Organization
@@ -73,7 +73,7 @@ class GithubConnector:
     target: GithubTarget
     settings: GithubSettings = field(default_factory=GithubSettings)
 
-    def chunks(self, tally: Tally) -> Iterator[Chunk]:
+    def chunks(self, tally: Tally) -> Iterator[Chunk | Matched]:
         token = token_from(self.settings.token_env, "github")
         describe = describer(_failure, token, self.settings.token_env)
         try:

@@ -23,7 +23,7 @@ from connectors.git import GitScanOptions, scan_repository
 from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
 from connectors.remote import Describe, common_failure, describer, guarded, iso, newer
-from scanner.model import Chunk, Location
+from scanner.model import Chunk, Location, Matched
 
 SOURCE = "gitlab"
 DEFAULT_URL = "https://gitlab.com"
@@ -60,7 +60,7 @@ class GitlabConnector:
     path: str
     settings: GitlabSettings = field(default_factory=GitlabSettings)
 
-    def chunks(self, tally: Tally) -> Iterator[Chunk]:
+    def chunks(self, tally: Tally) -> Iterator[Chunk | Matched]:
         token = token_from(self.settings.token_env, "gitlab")
         describe = describer(_failure, token, self.settings.token_env)
         label = self.path or "(instance)"

@@ -11,14 +11,15 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
-from typing import TYPE_CHECKING
+from functools import partial
+from itertools import chain, groupby
+from typing import TYPE_CHECKING, cast
 
-from connectors.base import Connector, Tally
+from connectors.base import Connector, MatchesWhereRead, MatchStage, Tally
 from detectors.base import DetectorSet, DetectorSpec
 from scanner.added_lines import on_added_lines
 from scanner.classify import Classifier
-from scanner.model import Chunk, Finding, Match, Occurrence, Problem
+from scanner.model import Chunk, Finding, Match, Matched, Occurrence, Problem
 from scanner.suppress import Suppressions
 from scanner.unpack import Unpacker
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 # Work is sent to processes in batches of about this many bytes.
 BATCH_BYTES = 4 * 1024 * 1024
 
-ProgressCallback = Callable[[Chunk], None]
+ProgressCallback = Callable[[Matched], None]
 # Told of each new occurrence as it is found (the state store writes it during the scan).
 OccurrenceCallback = Callable[[Finding, Occurrence], None]
 # Gives the DetectorSet for in-process matching; called only when there is content to match.
@@ -109,32 +110,59 @@ def scan(
     detector_set: DetectorFactory | None = None,  # default: detectors.build()
 ) -> ScanResult:
     """`detector_set` lets a caller reuse one built DetectorSet across scans (a sweep's
-    thread, source after source); `detectors` is still what worker processes build from."""
+    thread, source after source); `detectors` is still what worker processes build from.
+
+    With more than one job, a connector that reads in worker processes (git history) is
+    given the matching to do there (`MatchesWhereRead`)."""
     started = time.perf_counter()
     tally = Tally()
     stats = ScanStats()
     collector = FindingCollector(classifier, on_occurrence, suppressions)
-    timeouts: Counter[str] = Counter()
+    if jobs > 1:
+        stage = partial(match_stage, detectors)
+        connectors = [_matching_where_read(connector, stage) for connector in connectors]
     chunks = Unpacker(tally).chunks(
         chain.from_iterable(connector.chunks(tally) for connector in connectors)
     )
     build = detector_set or detectors.build
-    for chunk, matches in _matched(chunks, detectors, build, jobs, timeouts):
+    for item in _matched(chunks, detectors, build, jobs, tally.timeouts):
+        chunk = item.chunk
         if chunk.context:
             continue
         stats.chunks += 1
-        stats.bytes += len(chunk.data)
-        for match in matches:
+        stats.bytes += item.size
+        for match in item.matches:
             collector.add(chunk, _with_encodings(match, chunk.encodings))
         if progress:
-            progress(chunk)
+            progress(item)
     stats.seconds = time.perf_counter() - started
     stats.skipped = dict(tally.skipped)
     notes = list(tally.notes)
     if suppressions:
         notes.extend(suppressions.notes())
-    problems = [*tally.problems, *_timeout_problems(timeouts)]
+    problems = [*tally.problems, *_timeout_problems(tally.timeouts)]
     return ScanResult(collector.findings(), problems, stats, notes)
+
+
+def _matching_where_read(connector: Connector, stage: MatchStage) -> Connector:
+    return connector.matching(stage) if isinstance(connector, MatchesWhereRead) else connector
+
+
+def match_stage(spec: DetectorSpec, chunks: Iterator[Chunk], tally: Tally) -> Iterator[Matched]:
+    """What this engine does to chunks before collecting findings, for a connector's reader
+    process: unpacking, repeats by blob id, matching (one DetectorSet per process)."""
+    unpacked = Unpacker(tally).chunks(chunks)
+    return _matched(unpacked, spec, partial(_process_detectors, spec), 1, tally.timeouts)
+
+
+_process_built: tuple[DetectorSpec, DetectorSet] | None = None
+
+
+def _process_detectors(spec: DetectorSpec) -> DetectorSet:
+    global _process_built
+    if _process_built is None or _process_built[0] is not spec:
+        _process_built = spec, spec.build()
+    return _process_built[1]
 
 
 def _timeout_problems(timeouts: Counter[str]) -> list[Problem]:
@@ -154,32 +182,58 @@ def _with_encodings(match: Match, encodings: tuple[str, ...]) -> Match:
 
 
 def _matched(
+    chunks: Iterator[Chunk | Matched],
+    spec: DetectorSpec,
+    build: DetectorFactory,
+    jobs: int,
+    timeouts: Counter[str],
+) -> Iterator[Matched]:
+    """Each chunk with the matches it introduces; chunks that come matched pass as they are."""
+    cache: dict[str, list[Match]] = {}  # only content that matched something
+    fresh = _FreshOnly(chunks)
+    detectors = _Once(build)
+    for matched_already, group in groupby(fresh, key=lambda item: isinstance(item, Matched)):
+        if matched_already:
+            yield from cast(Iterator[Matched], group)
+            continue
+        for chunk, matches in _matching(
+            cast(Iterator[Chunk], group), spec, detectors, jobs, timeouts
+        ):
+            if chunk.before and matches:
+                matches = on_added_lines(chunk.data, chunk.before, matches)
+            if chunk.blob_id is not None and matches:
+                cache[chunk.blob_id] = matches
+            yield Matched(chunk, _introduced(matches, chunk.previous, cache), len(chunk.data))
+    for chunk in fresh.repeats:
+        matches = _introduced(cache.get(chunk.blob_id or "", []), chunk.previous, cache)
+        yield Matched(chunk, matches, 0)
+
+
+def _matching(
     chunks: Iterator[Chunk],
     spec: DetectorSpec,
     build: DetectorFactory,
     jobs: int,
     timeouts: Counter[str],
 ) -> Iterator[tuple[Chunk, list[Match]]]:
-    cache: dict[str, list[Match]] = {}  # only content that matched something
-    fresh = _FreshOnly(chunks)
-    first = _take_batch(fresh)
-    if not first:
-        return  # nothing to read (an unchanged source): no detectors to build
-    more = _take_batch(fresh)
+    first = _take_batch(chunks)
+    more = _take_batch(chunks)
     if jobs <= 1 or not more:
-        stream: Iterator[tuple[Chunk, list[Match]]] = _inline(
-            chain(first, more, fresh), build(), timeouts
-        )
-    else:
-        stream = _in_processes(chain(first, more, fresh), spec, build, jobs, timeouts)
-    for chunk, matches in stream:
-        if chunk.before and matches:
-            matches = on_added_lines(chunk.data, chunk.before, matches)
-        if chunk.blob_id is not None and matches:
-            cache[chunk.blob_id] = matches
-        yield chunk, _introduced(matches, chunk.previous, cache)
-    for chunk in fresh.repeats:
-        yield chunk, _introduced(cache.get(chunk.blob_id or "", []), chunk.previous, cache)
+        return _inline(chain(first, more, chunks), build(), timeouts)
+    return _in_processes(chain(first, more, chunks), spec, build, jobs, timeouts)
+
+
+class _Once:
+    """The DetectorSet, built on first use only: an unchanged source needs none."""
+
+    def __init__(self, build: DetectorFactory) -> None:
+        self._build = build
+        self._built: DetectorSet | None = None
+
+    def __call__(self) -> DetectorSet:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
 
 
 def _introduced(
@@ -208,17 +262,17 @@ def _introduced(
 class _FreshOnly:
     """Passes on chunks whose content was not seen; keeps the repeats for the end."""
 
-    def __init__(self, chunks: Iterator[Chunk]) -> None:
+    def __init__(self, chunks: Iterator[Chunk | Matched]) -> None:
         self._chunks = chunks
         self._seen: set[str] = set()
         self.repeats: list[Chunk] = []
 
-    def __iter__(self) -> Iterator[Chunk]:
+    def __iter__(self) -> Iterator[Chunk | Matched]:
         return self
 
-    def __next__(self) -> Chunk:
+    def __next__(self) -> Chunk | Matched:
         for chunk in self._chunks:
-            if chunk.blob_id is None:
+            if isinstance(chunk, Matched) or chunk.blob_id is None:
                 return chunk
             if chunk.blob_id in self._seen:
                 # Only the location is kept: the data was matched once already.

@@ -115,6 +115,16 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class Matched:
+    """A chunk and its matches. `size` is the length of the chunk's data: a chunk matched in
+    a connector's own reader process arrives without its data (it was needed only there)."""
+
+    chunk: Chunk
+    matches: list[Match]
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """What a detector saw: a span of a chunk, identified by fingerprints, never by value.
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from connectors.base import Tally
-from scanner.model import Chunk
+from scanner.model import Chunk, Matched
 from scanner.sniff import needs_expanding
 
 if TYPE_CHECKING:
@@ -30,10 +30,12 @@ class Unpacker:
         self._limits = limits
         self._expanded: dict[str, _Expansion] = {}
 
-    def chunks(self, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+    def chunks(self, chunks: Iterable[Chunk | Matched]) -> Iterator[Chunk | Matched]:
         for chunk in chunks:
+            if isinstance(chunk, Matched):
+                yield chunk  # unpacked and matched where it was read
             # A blob seen again may come without its data (git history sends each blob once).
-            if chunk.blob_id is not None and chunk.blob_id in self._expanded:
+            elif chunk.blob_id is not None and chunk.blob_id in self._expanded:
                 yield from self._seen_again(chunk, self._expanded[chunk.blob_id])
             elif not needs_expanding(chunk.data):
                 yield chunk

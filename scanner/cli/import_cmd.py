@@ -23,6 +23,7 @@ from scanner.inventory_import import (
     ImportOptions,
     import_variables,
 )
+from scanner.model import Chunk
 
 
 @click.command(name="import")
@@ -80,7 +81,8 @@ def import_command(
     tally = Tally()
     outcome = import_variables(
         inventory_module.resolve_path(inventory_path),
-        connector.chunks(tally),
+        # Variables only: no git history, so nothing arrives matched (`Matched`).
+        (item for item in connector.chunks(tally) if isinstance(item, Chunk)),
         ask=_asker(owner, purpose, store),
         options=options,
         fingerprinter=fingerprinter,

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 
 from scanner.engine import ProgressCallback
-from scanner.model import Chunk
+from scanner.model import Matched
 
 
 @contextlib.contextmanager
@@ -20,7 +20,7 @@ def terminal_progress() -> Iterator[ProgressCallback | None]:
     # The bar shows counts and sizes only: never a path fragment that could hold a value.
     with tqdm(unit="B", unit_scale=True, desc="scanning", leave=False, file=sys.stderr) as bar:
 
-        def advance(chunk: Chunk) -> None:
-            bar.update(len(chunk.data))
+        def advance(item: Matched) -> None:
+            bar.update(item.size)
 
         yield advance

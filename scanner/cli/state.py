@@ -14,7 +14,7 @@ import click
 from scanner import config as config_module
 from scanner.engine import ProgressCallback, ScanResult
 from scanner.inventory import Inventory
-from scanner.model import Chunk
+from scanner.model import Matched
 from scanner.store.store import DEFAULT_STORE, STORE_ENV, Store, resolve_path
 from scanner.store.writer import StoreWriter
 
@@ -72,10 +72,10 @@ def checkpointing(
     if writer is None:
         return progress
 
-    def advance(chunk: Chunk) -> None:
+    def advance(item: Matched) -> None:
         writer.checkpoint()
         if progress is not None:
-            progress(chunk)
+            progress(item)
 
     return advance
 

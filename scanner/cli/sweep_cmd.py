@@ -13,7 +13,7 @@ from scanner import service_config, setup
 from scanner.cli.state import config_option, store_option
 from scanner.engine import ProgressCallback
 from scanner.errors import ExitCode
-from scanner.model import Chunk
+from scanner.model import Matched
 from scanner.store.store import resolve_path
 from scanner.sweep.runner import ProgressFactory, SweepContext, SweepSummary, sweep
 from scanner.sweep.settings import sweep_settings
@@ -90,8 +90,8 @@ def _progress_bars() -> Iterator[ProgressFactory]:
         )
         bars.append(bar)
 
-        def advance(chunk: Chunk) -> None:
-            bar.update(len(chunk.data))
+        def advance(item: Matched) -> None:
+            bar.update(item.size)
 
         return advance
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 import subprocess
 from collections import Counter
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import random_key
@@ -15,6 +17,7 @@ from connectors.git_cli import Git
 from connectors.git_diff import Block, parse_patch
 from connectors.git_lines import added_blocks
 from scanner import engine, inventory, setup
+from scanner.model import Chunk
 
 
 def lines_of(blocks: list[Block]) -> dict[int, bytes]:
@@ -143,11 +146,12 @@ def test_versions_not_in_the_recent_cache_are_read_on_demand(
     assert scan() == cached and len(cached) == 3
 
 
-def test_history_read_by_parallel_processes_equals_the_serial_read(
+def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """--jobs 3 reads and matches history in three processes: the same findings, occurrences
+    (commit, path, line, in order), problems and counts as one process reading and matching."""
     from connectors import git, git_parallel_history
-    from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
 
     keys = {f"k{n}": random_key() for n in range(6)}
@@ -164,29 +168,44 @@ def test_history_read_by_parallel_processes_equals_the_serial_read(
     (repo.root / ".git" / "objects" / oid[:2] / oid[2:]).chmod(0o644)
     (repo.root / ".git" / "objects" / oid[:2] / oid[2:]).write_bytes(b"not zlib at all")
     repo.commit("last", {"z.txt": f"{keys['k0']}\n"})
-
-    def read(workers: int) -> tuple[list[tuple[object, ...]], Tally]:
-        monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
-        tally = Tally()
-        options = GitScanOptions(worktree=False, workers=workers)  # as --jobs sets it
-        connector = GitConnector(str(repo.root), options)
-        chunks = [(c.data, c.first_line, c.blob_id, c.location) for c in connector.chunks(tally)]
-        return chunks, tally
-
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+    monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
     monkeypatch.setattr(git, "MIN_PARALLEL", 1)
     monkeypatch.setattr(git_parallel_history, "_BATCHES_PER_WORKER", 3)
-    serial, serial_tally = read(1)
-    parallel, parallel_tally = read(3)
+    started: list[int] = []
+    parallel_matched = git.parallel_matched
 
-    assert parallel == serial and len(serial) > 20
-    assert parallel_tally == serial_tally
-    assert [p.where for p in serial_tally.problems] == [f"{repo.root} commit {broken}"]
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs["workers"])
+        return parallel_matched(*args, **kwargs)
+
+    monkeypatch.setattr(git, "parallel_matched", counted)
+
+    def scan(jobs: int) -> tuple[object, ...]:
+        options = GitScanOptions(worktree=False, workers=jobs)  # as --jobs sets it
+        result = engine.scan(
+            [GitConnector(str(repo.root), options)],
+            detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+            classifier=setup.classifier(loaded),
+            jobs=jobs,
+        )
+        occurrences = [(f.key_id, o.location) for f in result.findings for o in f.occurrences]
+        return occurrences, result.problems, result.stats.chunks, result.notes
+
+    serial = scan(1)
+    parallel = scan(3)
+
+    assert parallel == serial and started == [3]  # the serial scan started no readers
+    occurrences, problems, chunks, _ = serial
+    assert {key for key, _ in occurrences} == set(keys) and chunks > 20
+    assert [p.where for p in problems] == [f"{repo.root} commit {broken}"]
 
 
 def test_one_job_reads_history_in_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`--jobs 1` (GitScanOptions.workers=1) never starts parallel readers, idle machine or not."""
+    """`--jobs 1` (GitScanOptions.workers=1) never starts parallel readers, idle machine or
+    not, nor does a connector the engine gives no matching to (a sweep's)."""
     from connectors import git
     from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
@@ -201,8 +220,14 @@ def test_one_job_reads_history_in_this_process(
     def no_parallel(*args: object, **kwargs: object) -> None:
         raise AssertionError("parallel readers started")
 
-    monkeypatch.setattr(git, "parallel_chunks", no_parallel)
-    connector = GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=1))
-    chunks = list(connector.chunks(Tally()))
-    assert any(value.encode() in c.data for c in chunks)
+    monkeypatch.setattr(git, "parallel_matched", no_parallel)
+    stage = partial(
+        engine.match_stage,
+        setup.detector_spec(inventory.Inventory(None, ()), setup.MatchingOptions()),
+    )
+    one_job = GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=1))
+    unstaged = GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=3))
+    for connector in (one_job.matching(stage), unstaged):
+        chunks = [c for c in connector.chunks(Tally()) if isinstance(c, Chunk)]
+        assert any(value.encode() in c.data for c in chunks)
     assert git.git_workers(3) == 3 and git.git_workers(50) == 8 and git.git_workers(0) >= 1
