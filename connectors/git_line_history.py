@@ -168,6 +168,11 @@ class LineHistory:
 
 
 def _split_pem(span: Span, new: bytes, olds: list[bytes]) -> bool:
+    """Whether the span cuts a PEM block (read the file whole then). Without a marker in the
+    span nor a BEGIN marker before it, no PEM block can hold its lines: the usual case,
+    decided without looking for body lines."""
+    if b"-----" not in span.text and new.find(b"-----BEGIN", 0, span.start) < 0:
+        return False
     if not may_split_pem(span.text):
         return False
     return split_pem(block.text for block in added_blocks(new, olds))

@@ -33,10 +33,12 @@ _STEP = 4096
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """The changed lines of a new version, whole: `text` starts at line `first` and ends with
-    a newline; `before` holds each old version's text in its place (empty if none)."""
+    """The changed lines of a new version, whole: `text` starts at line `first` (byte
+    `start` of the new version) and ends with a newline; `before` holds each old version's
+    text in its place (empty if none)."""
 
     first: int
+    start: int
     text: bytes
     before: tuple[bytes, ...]
 
@@ -45,14 +47,14 @@ def changed_span(new: bytes, olds: Sequence[bytes]) -> Span | None:
     """The lines of `new` between the common head and tail of every old version (all of
     `new` if there is none); None if `new` holds nothing else."""
     if not olds:
-        return Span(1, _terminated(new), ()) if new else None
+        return Span(1, 0, _terminated(new), ()) if new else None
     start, end = _changed_span(new, olds)
     if start >= end:
         return None
     tail = len(new) - end
     before = tuple(old[start : len(old) - tail] for old in olds)
     first = new.count(b"\n", 0, start) + 1
-    return Span(first, _terminated(new[start:end]), before if any(before) else ())
+    return Span(first, start, _terminated(new[start:end]), before if any(before) else ())
 
 
 def added_blocks(new: bytes, olds: Sequence[bytes]) -> list[Block]:

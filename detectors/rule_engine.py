@@ -109,6 +109,11 @@ class RuleMatcher:
     def empty(self) -> bool:
         return not self._rules
 
+    @property
+    def anchored(self) -> bool:
+        """Some rule's pattern may depend on where the content starts or ends."""
+        return any(anchored(rule.regex) for rule in self._rules)
+
     def find(self, data: bytes, *, first_line: int = 1) -> list[Match]:
         content = _Content(data, LineIndex(data, first_line))
         matches: list[Match] = []
@@ -198,6 +203,23 @@ def _secret_span(found: Any, group: int) -> tuple[int, int]:
             return start, end
     whole: tuple[int, int] = found.span(0)
     return whole
+
+
+_ESCAPE = re.compile(r"\\.")
+_CLASS = re.compile(r"\[\]?[^\]]*\]")
+_MULTILINE = re.compile(r"\(\?[a-zA-Z]*m[a-zA-Z]*\)")
+
+
+def anchored(pattern: str) -> bool:
+    """Whether a pattern may match differently where the content starts or ends than after
+    or before a line break: `\\A`, `\\Z`, or `^`/`$` outside a character class without
+    the multiline flag. When in doubt, yes."""
+    if re.search(r"\\[AZz]", pattern):
+        return True
+    if _MULTILINE.search(pattern):
+        return False  # ^ and $ match at every line start and end: a line break is enough
+    bare = _CLASS.sub("", _ESCAPE.sub("", pattern))
+    return "^" in bare or "$" in bare
 
 
 def _prefilter(rule_set: RuleSet, accelerate: bool, cache: bool) -> Any:

@@ -12,7 +12,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from typing import TYPE_CHECKING, cast
 
 from connectors.base import Connector, MatchesWhereRead, MatchStage, Tally
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # Work is sent to processes in batches of about this many bytes.
 BATCH_BYTES = 4 * 1024 * 1024
+# Chunks handed to DetectorSet.find_each at a time when matching in this process.
+_RUN = 64
 
 ProgressCallback = Callable[[Matched], None]
 # Told of each new occurrence as it is found (the state store writes it during the scan).
@@ -303,9 +305,18 @@ def _inline(
     chunks: Iterable[Chunk], detectors: DetectorSet, timeouts: Counter[str]
 ) -> Iterator[tuple[Chunk, list[Match]]]:
     before = detectors.timeouts  # a reused set counts earlier scans' timeouts too
-    for chunk in chunks:
-        yield chunk, detectors.find(chunk.data, first_line=chunk.first_line)
+    for group in _runs(chunks):
+        found = detectors.find_each([(chunk.data, chunk.first_line) for chunk in group])
+        yield from zip(group, found, strict=True)
     timeouts.update(detectors.timeouts - before)
+
+
+def _runs(chunks: Iterable[Chunk]) -> Iterator[list[Chunk]]:
+    """Consecutive chunks, a few at a time: DetectorSet.find_each matches small ones
+    together, and results still stream."""
+    iterator = iter(chunks)
+    while run := list(islice(iterator, _RUN)):
+        yield run
 
 
 _worker_detectors: DetectorSet | None = None
@@ -327,7 +338,7 @@ def _find_in_batch(batch: list[tuple[bytes, int]]) -> BatchResult:
 def _find_all(detectors: DetectorSet, batch: list[tuple[bytes, int]]) -> BatchResult:
     """A batch's matches, and the rules that ran out of time on it."""
     before = detectors.timeouts
-    found = [detectors.find(data, first_line=first_line) for data, first_line in batch]
+    found = detectors.find_each(batch)
     return found, detectors.timeouts - before
 
 

@@ -18,7 +18,7 @@ _STRING = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _ARRAY = re.compile(rb"\[\s*" + _STRING + rb"(?:\s*,\s*" + _STRING + rb")+\s*\]")
 _ELEMENT = re.compile(_STRING)
 # Every notebook holds this key (nbformat 3 and 4); one search keeps other files cheap.
-_MARKER = b'"nbformat"'
+MARKER = b'"nbformat"'
 
 
 class NotebookDecoder:
@@ -29,7 +29,7 @@ class NotebookDecoder:
         self._longest = options.max_token_bytes
 
     def views(self, data: bytes) -> Iterator[View]:
-        if _MARKER not in data:
+        if MARKER not in data:
             return
         for array in _ARRAY.finditer(data):
             if self._shortest <= array.end() - array.start() <= self._longest:
