@@ -3,26 +3,28 @@
 Working out each commit's changed lines and matching them is Python work that would
 otherwise run on one core. The commits are cut into consecutive batches that forked
 processes read in turn, each with its own git processes, cache of recent blobs and
-detectors (the engine's MatchStage): only each chunk's place, size and matches come back,
-through bounded queues, passed on in the order of the batches, so the result is the serial
-one (a batch's first edits of each file read their previous versions from git instead of
-the cache, and a blob added in two batches is matched in both; nothing else differs).
-Measured by bench/git_history.py: sending the content back to be matched cost more than
-the matching.
+detectors (the engine's MatchStage). Only the chunks that matched (place and matches, no
+content) and a count of the others come back, through bounded queues, passed on in the
+order of the batches, so the findings are the serial ones (a batch's first edits of each
+file read their previous versions from git instead of the cache, and a blob added in two
+batches is matched in both; nothing else differs). Measured by bench/git_history.py:
+sending the content, or an item per chunk, back to the scan's process cost more than the
+matching.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import replace
 from multiprocessing.queues import Queue
-from typing import Any, Protocol
+from typing import Protocol
 
 from connectors.base import MatchStage, Tally
 from connectors.git_cli import Git
+from connectors.git_commits import SOURCE
 from connectors.git_history import CommitRecord, read_commits
-from scanner.model import Chunk, Location, Match, Matched
+from scanner.model import Chunk, Location, Matched
 
 MIN_PARALLEL = 1000  # fewer commits are read in-process: forking costs more than it saves
 _BATCHES_PER_WORKER = 8
@@ -40,10 +42,8 @@ class History(Protocol):
 
 
 Problem = Callable[[Tally], Callable[[str, str], None]]
-_PackedItem = tuple[int, str | None, int, tuple[str, ...], tuple[str, ...], bool, int, list[Match]]
-_Packed = tuple[list[tuple[Any, ...]], list[_PackedItem]]
+_Packed = list[Matched]
 _Result = tuple[_Packed, Tally] | BaseException
-_LOCATION = tuple(field.name for field in fields(Location))
 
 
 def parallel_matched(
@@ -80,7 +80,7 @@ def parallel_matched(
                 raise result
             packed, part = result
             _merge(tally, part)
-            yield from _unpack(packed)
+            yield from packed
     finally:
         for process in processes:
             if process.is_alive():
@@ -103,7 +103,7 @@ def _read_batches(
             history.tally = part = Tally()
             records = read_commits(git, batch, unreadable(part), options=history.options)
             chunks = history.chunks((record, refs.get(record.id)) for record in records)
-            out.put((_pack(stage(chunks, part)), part))
+            out.put((_pack(stage(chunks, part), SOURCE), part))
     except Exception as error:  # raised in the consumer
         out.put(error)
     finally:
@@ -118,25 +118,19 @@ def _merge(tally: Tally, part: Tally) -> None:
     tally.notes.extend(note for note in part.notes if note not in tally.notes)
 
 
-def _pack(items: Iterator[Matched]) -> _Packed:
-    """Matched chunks without their data, as plain tuples, each distinct location once:
-    dataclasses with slots pickle field by field in Python, tuples at C speed."""
-    places: dict[Location, int] = {}
-    packed: list[_PackedItem] = []
+def _pack(items: Iterator[Matched], source: str) -> _Packed:
+    """The items that matched something, without their data; the others as one count."""
+    matched: list[Matched] = []
+    count = size = 0
     for item in items:
         chunk = item.chunk
-        index = places.setdefault(chunk.location, len(places))
-        meta = (chunk.blob_id, chunk.first_line, chunk.encodings, chunk.previous, chunk.context)
-        packed.append((index, *meta, item.size, item.matches))
-    return [_fields(place) for place in places], packed
-
-
-def _fields(location: Location) -> tuple[Any, ...]:
-    return tuple(getattr(location, name) for name in _LOCATION)
-
-
-def _unpack(packed: _Packed) -> Iterator[Matched]:
-    locations = [Location(*values) for values in packed[0]]
-    for index, blob_id, first_line, encodings, previous, context, size, matches in packed[1]:
-        chunk = Chunk(b"", locations[index], blob_id, first_line, encodings, previous, context)
-        yield Matched(chunk, matches, size)
+        if chunk.context:
+            continue  # matched only for the items after it: never counted nor reported
+        if item.matches:
+            matched.append(Matched(replace(chunk, data=b"", before=()), item.matches, item.size))
+        else:
+            count += 1
+            size += item.size
+    if count:
+        matched.append(Matched(Chunk(b"", Location(source)), [], size, chunks=count))
+    return matched

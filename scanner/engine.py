@@ -131,7 +131,7 @@ def scan(
         chunk = item.chunk
         if chunk.context:
             continue
-        stats.chunks += 1
+        stats.chunks += item.chunks
         stats.bytes += item.size
         for match in item.matches:
             collector.add(chunk, _with_encodings(match, chunk.encodings))

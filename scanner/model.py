@@ -117,11 +117,14 @@ class Chunk:
 @dataclass(frozen=True, slots=True)
 class Matched:
     """A chunk and its matches. `size` is the length of the chunk's data: a chunk matched in
-    a connector's own reader process arrives without its data (it was needed only there)."""
+    a connector's own reader process arrives without its data (it was needed only there).
+    Such a reader sends the chunks that matched nothing as one item that stands for
+    `chunks` of them, `size` bytes in all."""
 
     chunk: Chunk
     matches: list[Match]
     size: int
+    chunks: int = 1
 
 
 @dataclass(frozen=True, slots=True)
