@@ -171,7 +171,7 @@ def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
     loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
     monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
     monkeypatch.setattr(git, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(git_parallel_history, "_BATCHES_PER_WORKER", 3)
+    monkeypatch.setattr(git_parallel_history, "_BATCH", 3)
     started: list[int] = []
     parallel_matched = git.parallel_matched
 
