@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -33,12 +34,13 @@ from connectors.git_history import (
 )
 from connectors.git_line_history import LineHistory, Records
 from connectors.git_parallel_history import MIN_PARALLEL, parallel_matched
-from connectors.git_refs import refs_reaching
+from connectors.git_refs import RefGraph, ref_graph
 from connectors.git_unreachable import Unreachable, unreachable_chunks, unreachable_objects
 from connectors.git_worktree import worktree_chunks
 from scanner.model import Chunk, Matched
 
 Item = TypeVar("Item", Chunk, Chunk | Matched)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ class GitConnector:
             tally.problem(SOURCE, self.name, str(error))
 
     def _history(self, git: Git, tally: Tally) -> Iterator[Chunk | Matched]:
+        # The ref graph is git's work as much as the commit list: both run at once.
+        graph = _in_background(partial(ref_graph, git, all_refs=self.options.all_objects))
         if git.is_shallow():
             tally.notes.append(f"{self.name} is a shallow clone: history before its cut is absent")
         commits = list_commits(git, self.options.selection)
@@ -148,13 +152,12 @@ class GitConnector:
         else:
             history = PatchHistory(self.name, CommitChunker(blobs, tally))
         try:
-            all_refs = self.options.all_objects
             yield from _history_chunks(
                 git,
                 commits,
                 history,
                 tally,
-                all_refs=all_refs,
+                graph=graph,
                 workers=self.options.workers,
                 stage=self.stage,
             )
@@ -202,14 +205,14 @@ def _history_chunks(
     history: Reader,
     tally: Tally,
     *,
-    all_refs: bool,
+    graph: Callable[[], RefGraph],
     workers: int = 0,
     stage: MatchStage | None = None,
 ) -> Iterator[Chunk | Matched]:
     ids = [commit.id for commit in commits]
     # Every ref that reaches a commit, else the one the walk came through.
     refs = {commit.id: commit.ref for commit in commits}
-    refs.update(refs_reaching(git, set(ids), all_refs=all_refs))
+    refs.update(graph().reaching(set(ids)))
 
     def unreadable(part: Tally) -> Callable[[str, str], None]:
         return lambda commit, message: part.problem(
@@ -217,8 +220,10 @@ def _history_chunks(
         )
 
     workers = git_workers(workers)
+    # Reading and matching in parallel processes took less CPU time than one process
+    # reading beside a matcher, idle machine or loaded (bench/RESULTS-git.md): no load test.
     long = len(ids) >= MIN_PARALLEL
-    if stage is not None and isinstance(history, LineHistory) and long and _idle(workers):
+    if stage is not None and isinstance(history, LineHistory) and long and workers > 1:
         make = partial(LineHistory, git, history.repo, max_size=history.max_size)
         yield from parallel_matched(
             lambda part: make(tally=part),
@@ -237,11 +242,28 @@ def _history_chunks(
     yield from history.chunks((record, refs.get(record.id)) for record in records)
 
 
-def _idle(workers: int) -> bool:
-    """Parallel readers only on a machine with CPUs to spare: on an idle 2-CPU machine they
-    cut a scan's wall time by ~18%; at load 4-5 they took the same wall time as one reader
-    and more CPU time (bench/RESULTS-git.md)."""
-    return workers > 1 and os.getloadavg()[0] < workers
+def _in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Runs `work` in a thread; the returned function waits for its result (or raises its
+    error)."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # raised where the result is asked for
+            failure.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
+
+    return result
 
 
 def git_workers(asked: int = 0) -> int:

@@ -11,6 +11,8 @@ commit none of them reaches keeps the ref the walk came through.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from connectors.git_cli import Git
 
 MAX_REFS = 512
@@ -37,23 +39,38 @@ def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
 def refs_reaching(git: Git, wanted: set[str], *, all_refs: bool = False) -> dict[str, str]:
     """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"), among the
     first MAX_REFS refs."""
+    return ref_graph(git, all_refs=all_refs).reaching(wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class RefGraph:
+    """What git says about the refs and the commits below them; naming is `reaching`."""
+
+    tips: list[tuple[str, str]]
+    graph: bytes
+
+    def reaching(self, wanted: set[str]) -> dict[str, str]:
+        reach: dict[str, int] = {}
+        for index, (commit, _) in enumerate(self.tips):
+            reach[commit] = reach.get(commit, 0) | (1 << index)
+        found: dict[str, str] = {}
+        for line in self.graph.decode("ascii", "replace").splitlines():
+            commit, *parents = line.split()
+            bits = reach.pop(commit, 0)
+            for parent in parents:
+                reach[parent] = reach.get(parent, 0) | bits
+            if commit in wanted:
+                found[commit] = _names(bits, self.tips)
+        return found
+
+
+def ref_graph(git: Git, *, all_refs: bool = False) -> RefGraph:
+    """The first MAX_REFS refs and the commit graph below them (children before parents)."""
     tips = ref_tips(git, all_refs)[:MAX_REFS]
     if not tips:
-        return {}
-    reach: dict[str, int] = {}
-    for index, (commit, _) in enumerate(tips):
-        reach[commit] = reach.get(commit, 0) | (1 << index)
+        return RefGraph([], b"")
     heads = sorted({commit for commit, _ in tips})
-    graph = git.run("rev-list", "--parents", "--topo-order", *heads, "--")
-    found: dict[str, str] = {}
-    for line in graph.decode("ascii", "replace").splitlines():
-        commit, *parents = line.split()
-        bits = reach.pop(commit, 0)
-        for parent in parents:
-            reach[parent] = reach.get(parent, 0) | bits
-        if commit in wanted:
-            found[commit] = _names(bits, tips)
-    return found
+    return RefGraph(tips, git.run("rev-list", "--parents", "--topo-order", *heads, "--"))
 
 
 def _names(bits: int, tips: list[tuple[str, str]]) -> str:

@@ -169,7 +169,6 @@ def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
     (repo.root / ".git" / "objects" / oid[:2] / oid[2:]).write_bytes(b"not zlib at all")
     repo.commit("last", {"z.txt": f"{keys['k0']}\n"})
     loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
-    monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
     monkeypatch.setattr(git, "MIN_PARALLEL", 1)
     monkeypatch.setattr(git_parallel_history, "_BATCH", 3)
     started: list[int] = []
@@ -215,7 +214,6 @@ def test_one_job_reads_history_in_this_process(
     repo.commit("one", {"a.txt": f"key = {value}\n"})
     repo.commit("two", {"b.txt": "nothing\n"})
     monkeypatch.setattr(git, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(git, "_idle", lambda workers: workers > 1)
 
     def no_parallel(*args: object, **kwargs: object) -> None:
         raise AssertionError("parallel readers started")
