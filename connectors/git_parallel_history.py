@@ -18,7 +18,7 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.queues import Queue
-from typing import Protocol
+from typing import Any, Protocol
 
 from connectors.base import MatchStage, Tally
 from connectors.git_cli import Git
@@ -27,10 +27,10 @@ from connectors.git_history import CommitRecord, read_commits
 from scanner.model import Chunk, Location, Matched
 
 MIN_PARALLEL = 1000  # fewer commits are read in-process: forking costs more than it saves
-# Each reader takes one consecutive part of history (its cache of recent blobs and git's
-# cache of delta bases stay warm: interleaved batches cost 7% more on bench/git_history.py's
-# 8,000 commits) and sends its results after every _BATCH commits.
-_BATCH = 1000
+# History is read in batches of this many commits, each reader taking a consecutive run of
+# them (its cache of recent blobs and git's cache of delta bases stay warm: interleaved
+# batches cost 7% more on bench/git_history.py's 8,000 commits), results sent per batch.
+_BATCH = 500
 
 
 class History(Protocol):
@@ -46,7 +46,7 @@ class History(Protocol):
 
 Problem = Callable[[Tally], Callable[[str, str], None]]
 _Packed = list[Matched]
-_Result = tuple[_Packed, Tally] | BaseException
+_Result = tuple[int, _Packed, Tally] | BaseException
 
 
 def parallel_matched(
@@ -62,31 +62,24 @@ def parallel_matched(
 ) -> Iterator[Matched]:
     """The chunks of `commits`, matched by `stage` in `workers` processes; their tallies
     merged into `tally`."""
-    share = -(-len(commits) // workers)
-    parts = [_batches(commits[start : start + share]) for start in range(0, len(commits), share)]
+    batches = [commits[start : start + _BATCH] for start in range(0, len(commits), _BATCH)]
     context = multiprocessing.get_context("fork")  # the reader and refs are inherited as is
-    # Unbounded: a later part's results wait for the earlier ones, and they are small (the
+    lanes = Lanes(context, len(batches), workers)
+    # Unbounded: results wait here for the batches before them, and they are small (the
     # chunks that matched, without content).
-    queues: list[Queue[_Result]] = [context.Queue() for _ in parts]
+    results: Queue[_Result] = context.Queue()
     processes = [
         context.Process(
             target=_read_batches,
-            args=(make, git, batches, refs, queue, unreadable, stage),
+            args=(make, git, batches, refs, lanes, worker, results, unreadable, stage),
             daemon=True,
         )
-        for batches, queue in zip(parts, queues, strict=True)
+        for worker in range(workers)
     ]
     for process in processes:
         process.start()
     try:
-        for batches, queue in zip(parts, queues, strict=True):
-            for _ in batches:
-                result = queue.get()
-                if isinstance(result, BaseException):
-                    raise result
-                packed, part = result
-                _merge(tally, part)
-                yield from packed
+        yield from _in_order(results, len(batches), tally)
     finally:
         for process in processes:
             if process.is_alive():
@@ -94,8 +87,45 @@ def parallel_matched(
             process.join()
 
 
-def _batches(commits: Sequence[str]) -> list[Sequence[str]]:
-    return [commits[start : start + _BATCH] for start in range(0, len(commits), _BATCH)]
+def _in_order(results: Queue[_Result], count: int, tally: Tally) -> Iterator[Matched]:
+    """Each batch's items once the batches before it have been passed on."""
+    waiting: dict[int, tuple[_Packed, Tally]] = {}
+    for index in range(count):
+        while index not in waiting:
+            result = results.get()
+            if isinstance(result, BaseException):
+                raise result
+            waiting[result[0]] = result[1], result[2]
+        packed, part = waiting.pop(index)
+        _merge(tally, part)
+        yield from packed
+
+
+class Lanes:
+    """Which batches each reader has left: its own consecutive run (its caches stay warm),
+    and, when that is done, the last batch of the run with the most left, so a part of
+    history that costs more (older blobs are deltas on newer ones: git works harder) does
+    not keep one reader busy while the other waits."""
+
+    def __init__(self, context: Any, count: int, workers: int) -> None:
+        cuts = [count * worker // workers for worker in range(workers + 1)]
+        bounds = [bound for worker in range(workers) for bound in cuts[worker : worker + 2]]
+        self._bounds = context.Array("i", bounds, lock=False)  # next, end of each lane
+        self._lock = context.Lock()
+        self._workers = workers
+
+    def claim(self, worker: int) -> int | None:
+        with self._lock:
+            bounds = self._bounds
+            if bounds[2 * worker] < bounds[2 * worker + 1]:
+                bounds[2 * worker] += 1
+                return int(bounds[2 * worker] - 1)
+            left = [bounds[2 * lane + 1] - bounds[2 * lane] for lane in range(self._workers)]
+            lane = max(range(self._workers), key=left.__getitem__)
+            if left[lane] <= 0:
+                return None
+            bounds[2 * lane + 1] -= 1
+            return int(bounds[2 * lane + 1])
 
 
 def _read_batches(
@@ -103,17 +133,19 @@ def _read_batches(
     git: Git,
     batches: list[Sequence[str]],
     refs: dict[str, str | None],
+    lanes: Lanes,
+    worker: int,
     out: Queue[_Result],
     unreadable: Problem,
     stage: MatchStage,
 ) -> None:
     history = make(Tally())
     try:
-        for batch in batches:
+        while (index := lanes.claim(worker)) is not None:
             history.tally = part = Tally()
-            records = read_commits(git, batch, unreadable(part), options=history.options)
+            records = read_commits(git, batches[index], unreadable(part), options=history.options)
             chunks = history.chunks((record, refs.get(record.id)) for record in records)
-            out.put((_pack(stage(chunks, part), SOURCE), part))
+            out.put((index, _pack(stage(chunks, part), SOURCE), part))
     except Exception as error:  # raised in the consumer
         out.put(error)
     finally:
