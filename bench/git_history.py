@@ -79,6 +79,36 @@ def peak_rss_by_process(command: list[str]) -> dict[str, float]:
     return peaks
 
 
+def git_cpu_share(command: list[str], runs: int) -> float:
+    """Median share of the command's CPU time (every process it ran) that its git processes
+    used: the total from the kernel's accounting of reaped children, less the CPU time of
+    its Python processes, read from /proc every 10 ms while they run (they live the whole
+    scan; their last reading is at most 10 ms before they exit)."""
+    shares = []
+    tick = os.sysconf("SC_CLK_TCK")
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        process = subprocess.Popen(command, env=bench_env(), stdout=subprocess.DEVNULL)
+        python: dict[int, float] = {}
+        while process.poll() is None:
+            for pid, name in _tree(process.pid):
+                if name != "git":
+                    python[pid] = max(python.get(pid, 0.0), _cpu_seconds(pid, tick))
+            time.sleep(0.01)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        shares.append((total - sum(python.values())) / total)
+    return statistics.median(shares)
+
+
+def _cpu_seconds(pid: int, tick: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+
 def _tree(root: int) -> list[tuple[int, str]]:
     found, stack = [], [root]
     while stack:
@@ -219,6 +249,7 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     row["keysprawl_s"], row["keysprawl_cpu_s"] = timed_cpu(scan, runs)
     row["keysprawl_rss_mb"] = peak_rss_mb(scan)
     row["keysprawl_rss_by_process_mb"] = peak_rss_by_process(scan)
+    row["git_cpu_share"] = git_cpu_share(scan, runs)
     found = {json.loads(line)["key_id"] for line in (OUT / "scan.jsonl").read_text().splitlines()}
     row["keys_found"] = len(found - {None})
     for name, binary in tools.items():
@@ -326,7 +357,9 @@ def main() -> None:
             f"keysprawl {row['keysprawl_s']:.2f}s / {row['keysprawl_cpu_s']:.2f} CPU s "
             f"({mbps:.0f} MB/s, {row['keysprawl_rss_mb']:.0f} MB RSS "
             f"{row['keysprawl_rss_by_process_mb']}), git reading {row['git_read_s']:.2f}s / "
-            f"{row['git_read_cpu_s']:.2f} CPU s, cat-file {row['cat_file_s']:.2f}s, "
+            f"{row['git_read_cpu_s']:.2f} CPU s (share of the scan's wall time "
+            f"{row['git_read_s'] / row['keysprawl_s']:.0%}; git's share of the scan's CPU "
+            f"{row['git_cpu_share']:.0%}), cat-file {row['cat_file_s']:.2f}s, "
             f"diff-tree {row['diff_tree_s']:.2f}s, "
             + ", ".join(f"{t} {row[f'{t}_s']:.2f}s / {row[f'{t}_cpu_s']:.2f} CPU s" for t in tools)
         )
