@@ -229,3 +229,31 @@ def test_one_job_reads_history_in_this_process(
         chunks = [c for c in connector.chunks(Tally()) if isinstance(c, Chunk)]
         assert any(value.encode() in c.data for c in chunks)
     assert git.git_workers(3) == 3 and git.git_workers(50) == 8 and git.git_workers(0) >= 1
+
+
+def test_readers_take_their_own_run_of_batches_then_the_others_last_ones() -> None:
+    """Every batch is read exactly once; a reader that finishes its run takes the last
+    batch of the run with the most left, one at a time."""
+    import multiprocessing
+
+    from connectors.git_parallel_history import Lanes
+
+    lanes = Lanes(multiprocessing.get_context("fork"), 10, 2)  # runs 0-4 and 5-9
+    assert [lanes.claim(0) for _ in range(5)] == [0, 1, 2, 3, 4]
+    assert lanes.claim(1) == 5
+    assert [lanes.claim(0), lanes.claim(0)] == [9, 8]  # reader 0 helps from the far end
+    assert [lanes.claim(1) for _ in range(3)] == [6, 7, None]
+    assert lanes.claim(0) is None
+
+
+def test_a_failure_reading_the_ref_graph_is_raised_where_the_graph_is_asked_for() -> None:
+    from connectors.git import _in_background
+    from connectors.git_cli import GitError
+
+    def broken() -> None:
+        raise GitError("bad object HEAD")
+
+    graph = _in_background(broken)
+    with pytest.raises(GitError, match="bad object"):
+        graph()
+    assert _in_background(lambda: 42)() == 42
