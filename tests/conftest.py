@@ -13,6 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from detectors.base import DetectorSpec
+from detectors.fingerprint_matcher import Target
+from detectors.rule_model import NO_RULES, RuleSet
+from scanner.charsets import charset_of
+from scanner.fingerprint import Fingerprinter, preview, preview_tail
+
 ALNUM = string.ascii_letters + string.digits
 
 
@@ -20,6 +26,21 @@ def random_key(length: int = 40, prefix: str = "", alphabet: str = ALNUM) -> str
     """A fresh high-entropy value; tests plant these and then search outputs for them."""
     body = "".join(secrets.choice(alphabet) for _ in range(length - len(prefix)))
     return prefix + body
+
+
+def detector_spec(keys: list[str], rules: RuleSet = NO_RULES) -> DetectorSpec:
+    """Detectors for inventory keys given by value (fingerprints and previews computed here)
+    and, optionally, rules."""
+    targets = tuple(
+        Target(
+            Fingerprinter().digest(key.encode()),
+            len(key),
+            charset_of(key.encode()),
+            preview_tail(preview(key.encode())),
+        )
+        for key in keys
+    )
+    return DetectorSpec(targets, rules=rules)
 
 
 @dataclass(frozen=True)

@@ -10,33 +10,16 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import random_key
+from conftest import detector_spec, random_key
 
 from detectors import base
-from detectors.base import DetectorSpec
-from detectors.fingerprint_matcher import Target
 from detectors.rule_engine import anchored
 from detectors.rule_examples import expand
 from detectors.rule_loader import load_sources
 from rules import RULES_DIR
-from scanner.charsets import charset_of
-from scanner.fingerprint import Fingerprinter, preview, preview_tail
 
 BUILTIN = load_sources([RULES_DIR]).rule_set
 SAMPLES = [expand(rule.sample) for rule in BUILTIN.rules if rule.sample][:40]
-
-
-def _spec(keys: list[str], rules: object = BUILTIN) -> DetectorSpec:
-    targets = tuple(
-        Target(
-            Fingerprinter().digest(key.encode()),
-            len(key),
-            charset_of(key.encode()),
-            preview_tail(preview(key.encode())),
-        )
-        for key in keys
-    )
-    return DetectorSpec(targets, rules=rules)  # type: ignore[arg-type]
 
 
 def _contents(keys: list[str], rng: random.Random) -> list[tuple[bytes, int]]:
@@ -67,7 +50,7 @@ def _contents(keys: list[str], rng: random.Random) -> list[tuple[bytes, int]]:
 def test_find_each_answers_as_find_does_for_each_content(seed: int) -> None:
     rng = random.Random(seed)
     keys = [random_key(40) for _ in range(5)]
-    detectors = _spec(keys).build()
+    detectors = detector_spec(keys, BUILTIN).build()
     contents = _contents(keys, rng)
 
     each = detectors.find_each(contents)
@@ -81,7 +64,7 @@ def test_contents_are_joined_and_matched_alone_only_where_something_matched(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     keys = [random_key(40)]
-    detectors = _spec(keys).build()
+    detectors = detector_spec(keys, BUILTIN).build()
     calls: list[int] = []
     find = detectors.find
 
@@ -105,7 +88,7 @@ def test_an_anchored_rule_turns_joining_off(tmp_path: Path) -> None:
         "regex = '''^(zz[a-z]{20})$'''\nseverity = \"high\"\n"
     )
     rule_set = load_sources([rules]).rule_set
-    detectors = _spec([], rule_set).build()
+    detectors = detector_spec([], rule_set).build()
     contents = [(b"zz" + b"q" * 20, 1), (b"zzabcdefghijklmnopqrst", 1), (b"other", 1)]
     assert [len(m) for m in detectors.find_each(contents)] == [1, 1, 0]
     assert not detectors._joins
@@ -131,7 +114,7 @@ def test_anchored_patterns_are_recognised(pattern: str, expected: bool) -> None:
 def test_a_rule_that_runs_out_of_time_sends_its_group_to_be_matched_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    detectors = _spec([random_key(40)]).build()
+    detectors = detector_spec([random_key(40)], BUILTIN).build()
     contents = [(f"message {n}".encode(), 1) for n in range(10)]
     counts = iter([0, 1] + [1] * 20)  # the joined run adds a timeout
 

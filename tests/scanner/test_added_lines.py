@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import random_key
-from test_engine_parallel import spec_for
+from conftest import detector_spec, random_key
 
 from scanner.added_lines import added_mask, lines_of, on_added_lines
 from scanner.classify import Classifier
@@ -25,7 +24,7 @@ def test_added_mask_counts_copies_and_needs_a_line_new_to_every_parent() -> None
 
 def test_only_matches_on_added_lines_are_reported() -> None:
     kept_before, added, copied = random_key(40), random_key(40), random_key(40)
-    spec = spec_for(kept_before, added, copied)
+    spec = detector_spec([kept_before, added, copied])
     data = (
         f"x = {kept_before}\n"  # was there before: not introduced here
         f"y = {added}\n"  # new
@@ -46,7 +45,7 @@ def test_the_engine_applies_before_to_inline_and_parallel_matching(
     monkeypatch.setattr(engine, "BATCH_BYTES", 1)  # one chunk a batch: workers get some
 
     old, new = random_key(40), random_key(40)
-    spec = spec_for(old, new)
+    spec = detector_spec([old, new])
     chunks = [
         Chunk(
             f"a = {old}\nb = {new}\n".encode() * 1000,

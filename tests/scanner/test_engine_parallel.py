@@ -6,27 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import random_key
+from conftest import detector_spec, random_key
 
-from detectors.base import DetectorSpec
-from detectors.fingerprint_matcher import Target
 from scanner import engine
-from scanner.charsets import charset_of
-from scanner.fingerprint import Fingerprinter, preview, preview_tail
 from scanner.model import Chunk, Location
-
-
-def spec_for(*keys: str) -> DetectorSpec:
-    targets = tuple(
-        Target(
-            Fingerprinter().digest(key.encode()),
-            len(key),
-            charset_of(key.encode()),
-            preview_tail(preview(key.encode())),
-        )
-        for key in keys
-    )
-    return DetectorSpec(targets)
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
@@ -35,7 +18,7 @@ def test_batches_shared_with_workers_give_the_inline_results_in_order(
 ) -> None:
     monkeypatch.setattr(engine, "BATCH_BYTES", 1)  # one chunk a batch: many batches
     keys = [random_key(40) for _ in range(3)]
-    spec = spec_for(*keys)
+    spec = detector_spec(keys)
     chunks = [
         Chunk(
             f"filler {n}\n".encode() * 200 + f"K={keys[n % 3]}\n".encode() * (n % 4),
