@@ -26,11 +26,13 @@ from connectors.git_commits import SOURCE
 from connectors.git_history import CommitRecord, read_commits
 from scanner.model import Chunk, Location, Matched
 
-MIN_PARALLEL = 1000  # fewer commits are read in-process: forking costs more than it saves
+MIN_PARALLEL = 100  # fewer commits are read in-process: forking costs more than it saves
+# (this repository's own 349 commits: 0.35 s in one process, 0.31 s by two; betterleaks 0.31 s)
 # History is read in batches of this many commits, each reader taking a consecutive run of
 # them (its cache of recent blobs and git's cache of delta bases stay warm: interleaved
 # batches cost 7% more on bench/git_history.py's 8,000 commits), results sent per batch.
 _BATCH = 500
+_MIN_BATCH = 25
 
 
 class History(Protocol):
@@ -62,7 +64,8 @@ def parallel_matched(
 ) -> Iterator[Matched]:
     """The chunks of `commits`, matched by `stage` in `workers` processes; their tallies
     merged into `tally`."""
-    batches = [commits[start : start + _BATCH] for start in range(0, len(commits), _BATCH)]
+    size = max(_MIN_BATCH, min(_BATCH, len(commits) // (2 * workers)))  # two or more a reader
+    batches = [commits[start : start + size] for start in range(0, len(commits), size)]
     context = multiprocessing.get_context("fork")  # the reader and refs are inherited as is
     lanes = Lanes(context, len(batches), workers)
     # Unbounded: results wait here for the batches before them, and they are small (the
