@@ -15,13 +15,14 @@ matching.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.queues import Queue
 from typing import Any, Protocol
 
 from connectors.base import MatchStage, Tally
-from connectors.git_cli import Git
+from connectors.git_cli import Git, GitError
 from connectors.git_commits import SOURCE
 from connectors.git_history import CommitRecord, read_commits
 from scanner.model import Chunk, Location, Matched
@@ -32,6 +33,7 @@ MIN_PARALLEL = 100  # fewer commits are read in-process: forking costs more than
 # them (its cache of recent blobs and git's cache of delta bases stay warm: interleaved
 # batches cost 7% more on bench/git_history.py's 8,000 commits), results sent per batch.
 _BATCH = 500
+_POLL_SECONDS = 1.0  # how often a wait for results checks that the readers still run
 _MIN_BATCH = 25
 
 
@@ -82,7 +84,7 @@ def parallel_matched(
     for process in processes:
         process.start()
     try:
-        yield from _in_order(results, len(batches), tally)
+        yield from _in_order(lambda: _next_result(results, processes), len(batches), tally)
     finally:
         for process in processes:
             if process.is_alive():
@@ -90,12 +92,28 @@ def parallel_matched(
             process.join()
 
 
-def _in_order(results: Queue[_Result], count: int, tally: Tally) -> Iterator[Matched]:
+def _next_result(results: Queue[_Result], processes: list[Any]) -> _Result:
+    """The next result any reader sends. Once no reader runs and nothing more arrives, an
+    error instead: a reader that died (killed, out of memory) ends the scan of history with
+    a problem line, not a wait that never ends; what the others sent is kept."""
+    while True:
+        try:
+            return results.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            if any(process.exitcode is None for process in processes):
+                continue
+            stopped = [p.exitcode for p in processes if p.exitcode != 0]
+            if stopped:
+                return GitError(f"a history reader stopped unexpectedly (exit code {stopped[0]})")
+            return GitError("the history readers ended without sending every batch")
+
+
+def _in_order(next_result: Callable[[], _Result], count: int, tally: Tally) -> Iterator[Matched]:
     """Each batch's items once the batches before it have been passed on."""
     waiting: dict[int, tuple[_Packed, Tally]] = {}
     for index in range(count):
         while index not in waiting:
-            result = results.get()
+            result = next_result()
             if isinstance(result, BaseException):
                 raise result
             waiting[result[0]] = result[1], result[2]

@@ -257,3 +257,44 @@ def test_a_failure_reading_the_ref_graph_is_raised_where_the_graph_is_asked_for(
     with pytest.raises(GitError, match="bad object"):
         graph()
     assert _in_background(lambda: 42)() == 42
+
+
+def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader process killed mid-scan (out of memory, a signal): the scan ends with a
+    problem line (exit 3) and keeps what the other batches found."""
+    import os
+
+    from connectors import git, git_parallel_history
+    from connectors.git import GitConnector, GitScanOptions
+
+    keys = {f"k{n}": random_key() for n in range(4)}
+    repo = Repo(tmp_path / "repo")
+    for n, value in enumerate(keys.values()):
+        repo.commit(f"c{n}", {f"f{n}.txt": f"key = {value}\n"})
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(git_parallel_history, "_MIN_BATCH", 1)
+    monkeypatch.setattr(git_parallel_history, "_POLL_SECONDS", 0.05)
+    claim = git_parallel_history.Lanes.claim
+
+    def dies_on_the_last_batch(self: object, worker: int) -> int | None:
+        index = claim(self, worker)  # type: ignore[arg-type]
+        if index == 3:
+            os._exit(9)  # as if killed while reading it
+        return index
+
+    monkeypatch.setattr(git_parallel_history.Lanes, "claim", dies_on_the_last_batch)
+    result = engine.scan(
+        [GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=2))],
+        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+        classifier=setup.classifier(loaded),
+        jobs=2,
+    )
+    assert [p.message for p in result.problems] == [
+        "a history reader stopped unexpectedly (exit code 9)"
+    ]
+    found = {f.key_id for f in result.findings}
+    # The other reader's batches are kept; the dead one's last result may not have left it.
+    assert {"k0", "k1"} <= found and "k3" not in found
