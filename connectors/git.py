@@ -272,6 +272,9 @@ def git_workers(asked: int = 0) -> int:
     return max(1, min(8, asked or os.cpu_count() or 1))
 
 
-def scan_repository(target: str, options: GitScanOptions | None = None) -> GitConnector:
-    """The connector other connectors (GitHub, GitLab) use to scan a repository they clone."""
-    return GitConnector(target, options or GitScanOptions())
+def scan_repository(
+    target: str, options: GitScanOptions | None = None, stage: MatchStage | None = None
+) -> GitConnector:
+    """The connector other connectors (GitHub, GitLab) use to scan a repository they clone,
+    with the engine's matching they were given, if any."""
+    return GitConnector(target, options or GitScanOptions(), stage)

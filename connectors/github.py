@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from connectors.base import Tally
+from connectors.base import MatchStage, Tally
 from connectors.git import GitScanOptions, scan_repository
 from connectors.github_secrets import SecretPlace, SeenSecret, secret_notes
 from connectors.github_secrets import listed as listed_secrets
@@ -72,6 +72,11 @@ class GithubSettings:
 class GithubConnector:
     target: GithubTarget
     settings: GithubSettings = field(default_factory=GithubSettings)
+    # The engine's matching, for the histories of the repositories cloned (GitConnector).
+    stage: MatchStage | None = field(default=None, compare=False, repr=False)
+
+    def matching(self, stage: MatchStage) -> GithubConnector:
+        return replace(self, stage=stage)
 
     def chunks(self, tally: Tally) -> Iterator[Chunk | Matched]:
         token = token_from(self.settings.token_env, "github")
@@ -114,7 +119,7 @@ class GithubConnector:
         if self.settings.git is not None:
             git = replace(self.settings.git, clone_headers=(clone_header("x-access-token", token),))
             for repo in listed:
-                yield from scan_repository(repo.clone_url, git).chunks(tally)
+                yield from scan_repository(repo.clone_url, git, self.stage).chunks(tally)
 
     def _scope(self, client: Any) -> tuple[Organization | None, Any, Callable[[], Iterable[Any]]]:
         """The organization (if the owner is one), the user (if not), and the repositories."""

@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from connectors.base import Tally
+from connectors.base import MatchStage, Tally
 from connectors.git import GitScanOptions, scan_repository
 from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
@@ -59,6 +59,11 @@ class GitlabConnector:
 
     path: str
     settings: GitlabSettings = field(default_factory=GitlabSettings)
+    # The engine's matching, for the histories of the repositories cloned (GitConnector).
+    stage: MatchStage | None = field(default=None, compare=False, repr=False)
+
+    def matching(self, stage: MatchStage) -> GitlabConnector:
+        return replace(self, stage=stage)
 
     def chunks(self, tally: Tally) -> Iterator[Chunk | Matched]:
         token = token_from(self.settings.token_env, "gitlab")
@@ -82,7 +87,7 @@ class GitlabConnector:
             for project in listed:
                 url = project.attributes.get("http_url_to_repo")
                 if url and not project.attributes.get("empty_repo"):
-                    yield from scan_repository(url, git).chunks(tally)
+                    yield from scan_repository(url, git, self.stage).chunks(tally)
 
     def _scope(self, client: Any) -> tuple[Any, Callable[[], Iterable[Any]]]:
         """The group (when the path is one) and a listing of the projects to read."""

@@ -68,7 +68,9 @@ class Unpacker:
 
 def _piece(chunk: Chunk, suffix: str, encodings: tuple[str, ...], data: bytes) -> Chunk:
     if not suffix:
-        return replace(chunk, data=data, encodings=encodings)
+        # What the chunk replaced is raw text, not comparable with the decoded data: every
+        # match in it counts (an old copy reported again rather than a new one hidden).
+        return replace(chunk, data=data, encodings=encodings, before=())
     path = (chunk.location.path or chunk.location.source) + suffix
     return Chunk(
         data,

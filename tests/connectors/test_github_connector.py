@@ -12,7 +12,7 @@ import pytest
 from conftest import random_key
 from fakes.github import GithubFake
 from fakes.server import FakeServer
-from gitrepo import Repo
+from gitrepo import Repo, write_inventory
 
 from connectors.base import Tally
 from connectors.git import GitScanOptions
@@ -361,3 +361,48 @@ def test_secrets_are_not_listed_when_no_key_lives_in_one(server: FakeServer) -> 
     read(fake)
 
     assert [r for r in server.log if r.path.endswith("/secrets")] == []
+
+
+def test_cloned_histories_are_read_and_matched_by_parallel_readers_with_jobs(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more than one job the engine's matching reaches the GitConnector of each cloned
+    repository: its history is read and matched in parallel, with the findings of one job."""
+    from connectors import git
+    from scanner import engine, inventory, setup
+
+    fake = GithubFake(server)
+    keys = {f"k{n}": random_key() for n in range(4)}
+    history = Repo(tmp_path / "payments")
+    for n, key in enumerate(keys.values()):
+        history.commit(f"c{n}", {f"f{n}.cfg": f"key={key}\n"})
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+    fake.repo("payments").clone_url = history.root.as_uri()
+    fake.serve()
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    started: list[int] = []
+    parallel_matched = git.parallel_matched
+
+    def counted(*args: object, **kwargs: object) -> object:
+        started.append(1)
+        return parallel_matched(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git, "parallel_matched", counted)
+    connector = GithubConnector(
+        GithubTarget("acme", "payments"),
+        GithubSettings(base_url=fake.base_url, http=FAST, git=GitScanOptions(workers=2)),
+    )
+
+    def scan(jobs: int) -> list[tuple[str | None, int | None]]:
+        result = engine.scan(
+            [connector],
+            detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+            classifier=setup.classifier(loaded),
+            jobs=jobs,
+        )
+        return sorted(
+            (o.location.commit, o.location.line) for f in result.findings for o in f.occurrences
+        )
+
+    assert scan(2) == scan(1)
+    assert started == [1]
