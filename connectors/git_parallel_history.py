@@ -1,13 +1,13 @@
 """History read and matched by several processes side by side, results in commit order.
 
 Working out each commit's changed lines and matching them is Python work that would
-otherwise run on one core. The commits are cut into one consecutive part per forked
-process, each with its own git processes, cache of recent blobs and detectors (the
-engine's MatchStage). Only the chunks that matched (place and matches, no content) and a
-count of the others come back, in batches, passed on in commit order, so the findings are
-the serial ones (a part's first edits of each file read their previous versions from git
-instead of the cache, and a blob added in two parts is matched in both; nothing else
-differs). Measured by bench/git_history.py:
+otherwise run on one core. The commits are cut into batches; each forked reader takes a
+consecutive run of them, then the far end of the run with the most left (`Lanes`), with
+its own git processes, cache of recent blobs and detectors (the engine's MatchStage). Only
+the chunks that matched (place and matches, no content) and a count of the others come
+back, passed on in commit order, so the findings are the serial ones (a run's first edits
+of each file read their previous versions from git instead of the cache, and a blob added
+in two runs is matched in both; nothing else differs). Measured by bench/git_history.py:
 sending the content, or an item per chunk, back to the scan's process cost more than the
 matching.
 """
@@ -27,14 +27,15 @@ from connectors.git_commits import SOURCE
 from connectors.git_history import CommitRecord, read_commits
 from scanner.model import Chunk, Location, Matched
 
-MIN_PARALLEL = 100  # fewer commits are read in-process: forking costs more than it saves
-# (this repository's own 349 commits: 0.35 s in one process, 0.31 s by two; betterleaks 0.31 s)
-# History is read in batches of this many commits, each reader taking a consecutive run of
-# them (its cache of recent blobs and git's cache of delta bases stay warm: interleaved
-# batches cost 7% more on bench/git_history.py's 8,000 commits), results sent per batch.
+# Fewer commits are read in this process: forking costs more than it saves (this
+# repository's own 349 commits: 0.35 s in one process, 0.31 s by two; betterleaks 0.31 s).
+MIN_PARALLEL = 100
+# Commits per batch, at most and at least; a reader takes a consecutive run of batches (its
+# cache of recent blobs and git's cache of delta bases stay warm: interleaved batches cost
+# 7% more on bench/git_history.py's 8,000 commits), and sends results per batch.
 _BATCH = 500
-_POLL_SECONDS = 1.0  # how often a wait for results checks that the readers still run
 _MIN_BATCH = 25
+_POLL_SECONDS = 1.0  # how often a wait for results checks that the readers still run
 
 
 class History(Protocol):
