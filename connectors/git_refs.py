@@ -36,12 +36,6 @@ def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
     return [(commit, short_ref(name)) for commit, name in tips]
 
 
-def refs_reaching(git: Git, wanted: set[str], *, all_refs: bool = False) -> dict[str, str]:
-    """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"), among the
-    first MAX_REFS refs."""
-    return ref_graph(git, all_refs=all_refs).reaching(wanted)
-
-
 @dataclass(frozen=True, slots=True)
 class RefGraph:
     """What git says about the refs and the commits below them; naming is `reaching`."""
@@ -50,6 +44,8 @@ class RefGraph:
     graph: bytes
 
     def reaching(self, wanted: set[str]) -> dict[str, str]:
+        """For each wanted commit, the refs that reach it ("main, v1.2 (+3 more)"), among
+        the first MAX_REFS refs."""
         reach: dict[str, int] = {}
         for index, (commit, _) in enumerate(self.tips):
             reach[commit] = reach.get(commit, 0) | (1 << index)
