@@ -28,8 +28,9 @@ def summary_lines(summary: SweepSummary) -> Iterator[str]:
         yield _reports(summary.reports)
     if summary.tickets is not None:
         yield from (f"error: {message}" for message in summary.tickets.problems)
-    for problem in summary.problems:
-        yield f"error: {problem.source}: {problem.where}: {problem.message}"
+    for outcome in (outcome for outcome in summary.outcomes if not outcome.done):
+        for problem in outcome.problems:
+            yield f"error: {outcome.source}: {problem.where}: {problem.message}"
 
 
 def _sources(summary: SweepSummary) -> str:
