@@ -4,11 +4,13 @@
     python bench/git_history.py --hook-only [--hook-runs 21] [--reference OTHER/bin/keysprawl]
 
 For each repository (built by bench/git_repo.py unless given): unique blob bytes; seconds of
-`git cat-file --batch` over those blobs and of the patch stream keysprawl reads
-(`git diff-tree --stdin -p -U0`); `keysprawl scan REPO --no-worktree` (seconds, MB/s of
-unique blob content, peak RSS by /usr/bin/time -v, planted keys found); `gitleaks git` and
-`betterleaks git` on the same repository; and, in-process on one core, the two strategies
-(match every distinct new blob, as the connector does, or the lines each commit's patch adds). Then the hook: median wall
+`git cat-file --batch` over those blobs, of git's patches (`git diff-tree --stdin -p -U0`),
+and of what keysprawl asks of git (`diff-tree --raw`, then `cat-file` over the new blobs);
+`keysprawl scan REPO --no-worktree` (seconds, MB/s of unique blob content, peak RSS per kind
+of process, planted keys found, git's share of its CPU time); `gitleaks git` and
+`betterleaks git` on the same repository; and, in one process, the three ways to read
+history (every distinct new blob whole, git's patches, or the changed spans keysprawl works
+out: the default), each matched as one of the scan's readers does. Then the hook: median wall
 time of `keysprawl hook` on a one-file, ten-line staged change with a 1,000-key inventory,
 beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run.
 The hook figures (wall and CPU milliseconds) come from interleaved rounds (bench/startup.py)
@@ -173,26 +175,25 @@ def unique_blobs(repo: Path) -> tuple[list[str], int]:
 
 def strategies(repo: Path, inventory: Path) -> dict[str, float]:
     """Seconds (wall, and CPU of this process plus its git processes) to read and match
-    history in-process, matching on one core, each way: each distinct new blob whole
-    ("blobs"), the lines each commit adds from git's patches ("patches") or worked out here
-    ("lines", read by one process: its parallel readers are off)."""
-    from connectors import git
+    history in one process, as one of the scan's readers does (engine.match_stage), each
+    way: each distinct new blob whole ("blobs"), the lines each commit adds from git's
+    patches ("patches"), or each change's span worked out here ("lines", the default)."""
     from connectors.base import Tally
     from connectors.git import GitConnector, GitScanOptions
+    from scanner import engine, setup
     from scanner import inventory as inventory_module
-    from scanner import setup
+    from scanner.model import Chunk
 
     spec = setup.detector_spec(inventory_module.load(inventory), setup.MatchingOptions())
     figures = {}
-    git.MIN_PARALLEL = 1 << 60  # type: ignore[attr-defined]
     for strategy in ("blobs", "patches", "lines"):
-        detectors = spec.build()
+        engine._process_built = None  # each strategy builds its detectors, as a reader does
         options = GitScanOptions(worktree=False, strategy=strategy)
         before, started = os.times(), time.perf_counter()
-        size = 0
-        for chunk in GitConnector(str(repo), options).chunks(Tally()):
-            size += len(chunk.data)
-            detectors.find(chunk.data, first_line=chunk.first_line)
+        tally = Tally()
+        chunks = GitConnector(str(repo), options).chunks(tally)  # no stage: one process
+        items = engine.match_stage(spec, (c for c in chunks if isinstance(c, Chunk)), tally)
+        size = sum(item.size for item in items)
         figures[f"{strategy}_s"] = time.perf_counter() - started
         after = os.times()
         figures[f"{strategy}_cpu_s"] = sum(after[:4]) - sum(before[:4])
