@@ -29,13 +29,13 @@ DEFAULT_TIMEOUT = 1.0
 class _Compiled:
     """A rule's regexes, compiled on first use."""
 
-    def __init__(self, rule: Rule, global_allowlist: Allowlist) -> None:
+    def __init__(self, rule: Rule, global_allowlists: tuple[Allowlist, ...]) -> None:
         import regex  # deferred: about 8 ms the hook spends only when a rule fires
 
         self.rule = rule
         self.pattern: Any = regex.compile(rule.regex.encode())
         self.keywords = tuple(k.encode() for k in rule.keywords)
-        lists = (*rule.allowlists, global_allowlist)
+        lists = (*rule.allowlists, *global_allowlists)
         self.allow_regexes = [
             (allowlist.regex_target, regex.compile(pattern.encode()))
             for allowlist in lists
@@ -59,7 +59,7 @@ def single_line(expression: str) -> bool:
 
 def compile_rule(rule: Rule) -> None:
     """Raise `regex.error` if the rule's regexes do not compile (used by `rules check`)."""
-    _Compiled(rule, Allowlist())
+    _Compiled(rule, ())
 
 
 def shannon_entropy(value: bytes) -> float:
@@ -97,7 +97,7 @@ class RuleMatcher:
         cache: bool = True,
     ) -> None:
         self._rules = rule_set.rules
-        self._global = rule_set.allowlist
+        self._global = rule_set.allowlists
         self._fingerprinter = fingerprinter
         self._timeout = timeout
         self._compiled: dict[int, _Compiled] = {}

@@ -79,5 +79,5 @@ def _matched_by(rule: Rule, find: Finder, template: str) -> bool:
 
 
 def single_rule_set(rule: Rule, rule_set: RuleSet) -> RuleSet:
-    """The rule alone, with the global allowlist it runs under."""
-    return RuleSet((rule,), rule_set.allowlist)
+    """The rule alone, with the global allowlists it runs under."""
+    return RuleSet((rule,), rule_set.allowlists)

@@ -55,16 +55,16 @@ def load_sources(sources: Iterable[Path]) -> LoadedRules:
     for path in _rule_files(sources):
         document = _read(path)
         if document.get("schema") == SCHEMA:
-            file_rules, allowlist = parse_keysprawl(document, path)
+            file_rules, file_allowlists = parse_keysprawl(document, path)
         else:
-            file_rules, allowlist, notes = parse_gitleaks(document, path)
+            file_rules, file_allowlists, notes = parse_gitleaks(document, path)
             warnings.extend(notes)
         rules.extend(file_rules)
-        allowlists.append(allowlist)
+        allowlists.extend(file_allowlists)
     _check_unique(rules)
     # Specific rules first: when two rules match one value, the specific rule names it.
     ordered = tuple(sorted(rules, key=lambda rule: rule.generic))
-    return LoadedRules(RuleSet(ordered, _merged(allowlists)), tuple(warnings))
+    return LoadedRules(RuleSet(ordered, tuple(allowlists)), tuple(warnings))
 
 
 def _rule_files(sources: Iterable[Path]) -> list[Path]:
@@ -109,18 +109,12 @@ def _check_unique(rules: list[Rule]) -> None:
         seen[rule.id] = rule.source
 
 
-def _merged(allowlists: list[Allowlist]) -> Allowlist:
-    return Allowlist(
-        regexes=tuple(r for a in allowlists for r in a.regexes),
-        stopwords=tuple(s for a in allowlists for s in a.stopwords),
-        paths=tuple(p for a in allowlists for p in a.paths),
-    )
-
-
 # keysprawl format ---------------------------------------------------------------------------
 
 
-def parse_keysprawl(document: Mapping[str, Any], path: Path) -> tuple[list[Rule], Allowlist]:
+def parse_keysprawl(
+    document: Mapping[str, Any], path: Path
+) -> tuple[list[Rule], tuple[Allowlist, ...]]:
     unknown = set(document) - {"schema", "rules", "allowlist"}
     if unknown:
         raise ConfigError(f"{path}: unknown top-level keys: {', '.join(sorted(unknown))}")
@@ -129,7 +123,7 @@ def parse_keysprawl(document: Mapping[str, Any], path: Path) -> tuple[list[Rule]
         raise ConfigError(f"{path}: 'rules' must be an array of tables ([[rules]])")
     rules = [_keysprawl_rule(entry, index, path) for index, entry in enumerate(entries, 1)]
     glob = document.get("allowlist", {})
-    return rules, parse_allowlist(glob, f"{path}: [allowlist]") if glob else Allowlist()
+    return rules, (parse_allowlist(glob, f"{path}: [allowlist]"),) if glob else ()
 
 
 def _keysprawl_rule(entry: object, index: int, path: Path) -> Rule:
@@ -230,7 +224,7 @@ def _severity(entry: Mapping[str, Any], where: str) -> Severity:
 
 def parse_gitleaks(
     document: Mapping[str, Any], path: Path
-) -> tuple[list[Rule], Allowlist, list[str]]:
+) -> tuple[list[Rule], tuple[Allowlist, ...], list[str]]:
     warnings: list[str] = []
     if "extend" in document:
         warnings.append(f"{path}: 'extend' is not supported; only this file's rules are used")
@@ -242,8 +236,8 @@ def parse_gitleaks(
     tables = list(document.get("allowlists", []))
     if isinstance(document.get("allowlist"), dict):
         tables.append(document["allowlist"])
-    found = [_gitleaks_allowlist(table, f"{path}: global allowlist") for table in tables]
-    return rules, _merged(found), warnings
+    found = tuple(_gitleaks_allowlist(table, f"{path}: global allowlist") for table in tables)
+    return rules, found, warnings
 
 
 def _gitleaks_rule(entry: object, index: int, path: Path, warnings: list[str]) -> Rule | None:

@@ -62,7 +62,14 @@ class Rule:
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     rules: tuple[Rule, ...] = ()
-    allowlist: Allowlist = field(default_factory=Allowlist)
+    # The global allowlists (rule files', the config's), kept apart rather than merged: each
+    # one's regexes test its own `regex_target`, which one merged allowlist could not say.
+    allowlists: tuple[Allowlist, ...] = ()
+
+    @property
+    def allowlist_paths(self) -> tuple[str, ...]:
+        """The path regexes under which every rule's matches are ignored."""
+        return tuple(path for allowlist in self.allowlists for path in allowlist.paths)
 
     def by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}

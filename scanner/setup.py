@@ -100,7 +100,7 @@ def classifier(
 def suppressions(rule_set: RuleSet, baseline: Path | None = None) -> Suppressions:
     return Suppressions(
         baseline=_baseline(baseline) if baseline else frozenset(),
-        paths=rule_set.allowlist.paths,
+        paths=rule_set.allowlist_paths,
         rule_paths=rule_set.path_allowlists(),
     )
 
@@ -157,11 +157,8 @@ def config_allowlist(config: Config) -> Allowlist:
 
 
 def with_allowlist(rule_set: RuleSet, extra: Allowlist) -> RuleSet:
+    """The rule set with one more global allowlist, kept apart so its regexes test its own
+    `regex_target`."""
     if extra.empty:
         return rule_set
-    merged = Allowlist(
-        regexes=rule_set.allowlist.regexes + extra.regexes,
-        stopwords=rule_set.allowlist.stopwords + extra.stopwords,
-        paths=rule_set.allowlist.paths + extra.paths,
-    )
-    return RuleSet(rule_set.rules, merged)
+    return RuleSet(rule_set.rules, (*rule_set.allowlists, extra))

@@ -94,6 +94,18 @@ def test_inline_allow_and_allowlisted_paths_suppress_unmanaged_only(tmp_path: Pa
     assert [(r["kind"], r["key_id"]) for r in records] == [("exposure", "ci-token")]
 
 
+def test_the_configs_line_allowlist_hides_matches_beside_the_builtin_rules(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    fixture, real = random_key(40, prefix="ghp_"), random_key(40, prefix="ghp_")
+    (tmp_path / "src" / "a.py").write_text(f'A = "{fixture}"  # fixture\nB = "{real}"\n')
+    (tmp_path / "keysprawl.toml").write_text(
+        "[allowlist]\nregex_target = \"line\"\nregexes = ['''#\\s*fixture$''']\n"
+    )
+    result = run_keysprawl("scan", "src", "--format", "jsonl", cwd=tmp_path)
+    assert result.code == 1
+    assert [r["location"]["line"] for r in _jsonl(result.stdout)] == [2]
+
+
 def test_a_baseline_suppresses_known_findings_without_line_numbers(tmp_path: Path) -> None:
     old = random_key(40, prefix="ghp_")
     (tmp_path / "src").mkdir()

@@ -112,7 +112,7 @@ def test_a_gitleaks_config_maps_onto_rules(tmp_path: Path) -> None:
     )
     assert acme.allowlists[0].regex_target == "line"
     assert rules["one-group"].secret_group == FIRST_GROUP  # gitleaks: the first group that matched
-    assert loaded.rule_set.allowlist.paths == ("^vendor/",)
+    assert loaded.rule_set.allowlist_paths == ("^vendor/",)
 
 
 def test_imported_gitleaks_rules_match_and_honour_their_allowlists(tmp_path: Path) -> None:
@@ -161,3 +161,56 @@ def test_gitleaks_default_style_rules_extract_the_first_matching_group(tmp_path:
         found = DetectorSpec((), accelerate=accelerate, rules=rule_set).build().find(text.encode())
         values = [text.encode()[m.start : m.end].decode() for m in found]
         assert sorted(values) == sorted([adobe, jira, atlassian, aws])
+
+
+# A global allowlist whose regexes look at the line (a fixture marker after the value), and
+# one with the default target whose regex fits only the bare secret: each must keep its own.
+LINE_ALLOWLIST = """
+[allowlist]
+regex_target = "line"
+regexes = ['''#\\s*fixture''']
+"""
+SECRET_ALLOWLIST = """
+schema = "keysprawl-rules/1"
+[allowlist]
+regexes = ['''^acme_0{24}$''']
+"""
+
+
+def _global_allowlist_hides(rule_set_path: list[Path]) -> None:
+    rule_set = load_sources(rule_set_path).rule_set
+    for accelerate in (False, True):
+        detectors = DetectorSpec((), accelerate=accelerate, rules=rule_set).build()
+        value = "acme_" + random_key(24, alphabet="abcdefghijklmnopqrstuvwxyz")
+        assert len(detectors.find(f"x = {value}\n".encode())) == 1
+        assert detectors.find(f"x = {value}  # fixture\n".encode()) == []  # the line target
+        assert detectors.find(b"x = acme_" + b"0" * 24 + b"\n") == []  # the secret target
+
+
+def test_global_allowlists_of_several_rule_files_keep_their_regex_targets(
+    tmp_path: Path,
+) -> None:
+    rules = _write(tmp_path, RULE + LINE_ALLOWLIST, "a.toml")
+    other = _write(tmp_path, SECRET_ALLOWLIST, "b.toml")
+    _global_allowlist_hides([rules, other])
+
+
+GITLEAKS_GLOBALS = r"""
+[[rules]]
+id = "acme-token"
+regex = '''(acme_[a-z0-9]{24})'''
+keywords = ["acme_"]
+
+[allowlist]
+regexTarget = "line"
+regexes = ['''#\s*fixture''']
+
+[[allowlists]]
+regexes = ['''^acme_0{24}$''']
+"""
+
+
+def test_global_allowlists_of_a_gitleaks_config_keep_their_regex_targets(
+    tmp_path: Path,
+) -> None:
+    _global_allowlist_hides([_write(tmp_path, GITLEAKS_GLOBALS, "gitleaks.toml")])

@@ -30,5 +30,5 @@ def test_the_stamp_changes_with_keys_rules_and_decoding_not_with_allowlists(
     changed = replace(RULE, regex=r"demo_([a-z0-9]{24})")
     assert detection_stamp(first, replace(spec, rules=RuleSet((changed,)))) != stamp
     assert detection_stamp(first, replace(spec, decode_depth=0)) != stamp
-    hidden = RuleSet((RULE,), allowlist=Allowlist(stopwords=("example",)))
+    hidden = RuleSet((RULE,), allowlists=(Allowlist(stopwords=("example",)),))
     assert detection_stamp(first, replace(spec, rules=hidden)) == stamp
