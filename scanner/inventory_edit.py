@@ -60,15 +60,22 @@ def _check_value(value: bytes, normalized: bytes, *, is_pem: bool) -> None:
         raise UsageError(f"the value is shorter than {MIN_KEY_LENGTH} characters")
 
 
+def check_new_id(path: Path, key_id: str) -> None:
+    """Before a value is asked for: a taken id is the mistake to report, not the value's."""
+    _require_absent(key_entries(read_document(path)), key_id, path)
+
+
+def check_known_id(path: Path, key_id: str) -> None:
+    """Before a value is asked for: an unknown id is the mistake to report, not the value's."""
+    _require(key_entries(read_document(path)), key_id, path)
+
+
 def add_key(
     path: Path, key_id: str, details: KeyDetails, fingerprint: Table, *, today: date
 ) -> None:
     document = read_document(path)
     keys = key_entries(document)
-    if find_entry(keys, key_id) is not None:
-        raise UsageError(
-            f"key {key_id!r} is already in {path}; use 'inventory rotate' for a new value"
-        )
+    _require_absent(keys, key_id, path)
     keys.append(new_entry(key_id, details, fingerprint, today=today))
     write_document(path, document)
 
@@ -155,6 +162,13 @@ def _require(keys: Any, key_id: str, path: Path) -> Any:
     if entry is None:
         raise UsageError(f"no key {key_id!r} in {path}")
     return entry
+
+
+def _require_absent(keys: Any, key_id: str, path: Path) -> None:
+    if find_entry(keys, key_id) is not None:
+        raise UsageError(
+            f"key {key_id!r} is already in {path}; use 'inventory rotate' for a new value"
+        )
 
 
 def _array_of_tables(tables: list[Table]) -> AoT:

@@ -70,6 +70,7 @@ def add(
 ) -> None:
     """Add KEY_ID; its value is read from stdin (or --from-env), never from an argument."""
     path = inventory_module.resolve_path(inventory_path)
+    inventory_edit.check_new_id(path, key_id)  # before the value is read or judged
     fingerprint = _fingerprint(from_env, keyed)
     inventory_edit.add_key(
         path,
@@ -100,6 +101,7 @@ def rotate(
     The key's open exposure in the state store (if there is a store) is closed as rotated.
     """
     path = inventory_module.resolve_path(inventory_path)
+    inventory_edit.check_known_id(path, key_id)  # before the value is read or judged
     inventory_edit.rotate_key(path, key_id, _fingerprint(from_env, keyed), today=date.today())
     click.echo(f"rotated {key_id}: copies of the previous value are now stale")
     _close_exposures(key_id, exposures.ROTATED, store_path, config_path)

@@ -102,6 +102,32 @@ def test_duplicate_add_and_unknown_key_are_usage_errors(tmp_path: Path) -> None:
     assert missing.code == 2 and "no key 'nope'" in missing.stderr
 
 
+def test_an_unknown_key_id_is_reported_before_the_value_is_read_or_checked(
+    tmp_path: Path,
+) -> None:
+    inventory = tmp_path / "inv.toml"
+    add_key(inventory, "a", random_key())
+    before = inventory.read_text()
+    short, multiline = random_key(6), f"{random_key(12)}\n{random_key(12)}"
+    attempts = [
+        ((), short),  # too short
+        ((), multiline),  # several lines, not PEM
+        ((), ""),  # no value at all
+        (("--from-env", "UNSET_VARIABLE"), ""),  # a variable that is not set
+    ]
+    for extra, value in attempts:
+        result = run_keysprawl(
+            "inventory", "rotate", "nope", "--inventory", inventory, *extra, stdin=value
+        )
+        assert result.code == 2, result
+        assert result.stderr.count("\n") == 1 and "no key 'nope'" in result.stderr, result
+        for line in value.splitlines():  # the value, or any line of it, is never echoed
+            assert line not in result.stdout + result.stderr
+    taken = run_keysprawl("inventory", "add", "a", "--inventory", inventory, stdin=short)
+    assert taken.code == 2 and "already" in taken.stderr and short not in taken.stderr
+    assert inventory.read_text() == before
+
+
 def test_list_text_and_json(tmp_path: Path) -> None:
     inventory = tmp_path / "inv.toml"
     value = random_key(40)
