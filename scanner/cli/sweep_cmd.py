@@ -11,11 +11,12 @@ import click
 from scanner import config as config_module
 from scanner import service_config, setup
 from scanner.cli.state import config_option, store_option
+from scanner.cli.sweep_summary import summary_lines
 from scanner.engine import ProgressCallback
 from scanner.errors import ExitCode
 from scanner.model import Matched
 from scanner.store.store import resolve_path
-from scanner.sweep.runner import ProgressFactory, SweepContext, SweepSummary, sweep
+from scanner.sweep.runner import ProgressFactory, SweepContext, sweep
 from scanner.sweep.settings import sweep_settings
 
 
@@ -52,7 +53,8 @@ def sweep_command(
                 log=_log_line,
             )
         )
-    _print_summary(summary)
+    for line in summary_lines(summary):
+        click.echo(line)
     code = (
         ExitCode.INCOMPLETE
         if not summary.complete
@@ -100,25 +102,3 @@ def _progress_bars() -> Iterator[ProgressFactory]:
     finally:
         for bar in bars:
             bar.close()
-
-
-def _print_summary(summary: SweepSummary) -> None:
-    done = [o for o in summary.outcomes if o.done]
-    failed = [o for o in summary.outcomes if not o.done]
-    chunks = sum(o.chunks for o in summary.outcomes)
-    size = sum(o.bytes for o in summary.outcomes)
-    click.echo(
-        f"sweep {summary.sweep_id}{' (resumed)' if summary.resumed else ''}: "
-        f"{len(summary.outcomes)} sources ({len(done)} done, {len(failed)} failed), "
-        f"{chunks} objects, {size / 1e6:.1f} MB; exposures: {summary.new_exposures} new, "
-        f"{summary.open_exposures} open, {summary.overdue_exposures} overdue"
-    )
-    for line in summary.ticket_plan:
-        click.echo(f"would {line}")
-    for message in summary.ticket_problems:
-        click.echo(f"error: {message}")
-    if summary.reports:
-        click.echo(f"reports: {', '.join(str(path) for path in summary.reports)}")
-    for outcome in failed:
-        for problem in outcome.problems:
-            click.echo(f"error: {outcome.source}: {problem.where}: {problem.message}")

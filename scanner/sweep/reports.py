@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -27,19 +28,26 @@ EXTENSIONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenReports:
+    folder: Path
+    reports: tuple[Path, ...]  # keysprawl.<ext>, one a format
+    worklists: tuple[Path, ...]  # worklist/<team>.md, one a team
+
+
 def write_reports(
     store: Store, folder: Path, formats: Sequence[str], problems: Sequence[Problem], *, today: date
-) -> list[Path]:
+) -> WrittenReports:
     report = dataclasses.replace(
         store_report(store, today=today, generated=timestamp()), problems=list(problems)
     )
     folder.mkdir(parents=True, exist_ok=True)
     written = [_write(folder / f"keysprawl.{EXTENSIONS[name]}", report, name) for name in formats]
-    for owner, team_report in _by_owner(report):
-        written.append(
-            _write(folder / "worklist" / f"{_file_name(owner)}.md", team_report, "markdown")
-        )
-    return written
+    worklists = [
+        _write(folder / "worklist" / f"{_file_name(owner)}.md", team_report, "markdown")
+        for owner, team_report in _by_owner(report)
+    ]
+    return WrittenReports(folder, tuple(written), tuple(worklists))
 
 
 def _by_owner(report: Report) -> Iterator[tuple[str, Report]]:

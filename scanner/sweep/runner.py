@@ -21,15 +21,17 @@ from scanner.errors import KeysprawlError
 from scanner.model import Problem
 from scanner.setup import ScanPlan
 from scanner.store import exposures as exposure_store
+from scanner.store.exposures import Exposure
 from scanner.store.store import Store
 from scanner.store.writer import StoreWriter
 from scanner.store.writes import OPEN
 from scanner.sweep import state, tickets
 from scanner.sweep.cursors import Plan, detection_stamp, plan
 from scanner.sweep.detector_sets import ThreadDetectors
-from scanner.sweep.reports import write_reports
+from scanner.sweep.reports import WrittenReports, write_reports
 from scanner.sweep.settings import SweepSettings
 from scanner.sweep.sources import Source
+from scanner.sweep.tickets import TicketOutcome
 from scanner.targets import TargetOptions, connector_for
 
 # Called with a source's name; returns the engine's per-chunk progress callback (or None).
@@ -55,12 +57,15 @@ class SweepSummary:
     sweep_id: int
     resumed: bool
     outcomes: list[state.SourceOutcome] = field(default_factory=list)
-    new_exposures: int = 0
+    new: list[Exposure] = field(default_factory=list)  # opened by this sweep, most urgent first
     open_exposures: int = 0
     overdue_exposures: int = 0
-    reports: list[Path] = field(default_factory=list)
-    ticket_plan: list[str] = field(default_factory=list)
-    ticket_problems: list[str] = field(default_factory=list)
+    reports: WrittenReports | None = None
+    tickets: TicketOutcome | None = None  # None: no [tickets] configured
+
+    @property
+    def new_exposures(self) -> int:
+        return len(self.new)
 
     @property
     def problems(self) -> list[Problem]:
@@ -70,7 +75,8 @@ class SweepSummary:
 
     @property
     def complete(self) -> bool:
-        return all(outcome.done for outcome in self.outcomes) and not self.ticket_problems
+        ticket_problems = self.tickets is not None and self.tickets.problems
+        return all(outcome.done for outcome in self.outcomes) and not ticket_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,15 +242,15 @@ def _tickets(context: SweepContext, store: Store, summary: SweepSummary) -> None
         return
     actions = tickets.planned(store, settings, date.today())
     if context.dry_run:
-        summary.ticket_plan = [action.describe() for action in actions]
+        summary.tickets = tickets.dry_run(actions)
         return
-    summary.ticket_problems = tickets.file(store, settings, actions, context.log)
+    summary.tickets = tickets.file(store, settings, actions, context.log)
 
 
 def _count_exposures(store: Store, summary: SweepSummary, exposures_before: int) -> None:
     today = date.today()
     listed = exposure_store.listed(store, today=today)
     # Opened since the sweep began, also before a kill this run resumed.
-    summary.new_exposures = sum(1 for e in listed if e.id > exposures_before)
+    summary.new = [e for e in listed if e.id > exposures_before]
     summary.open_exposures = sum(1 for e in listed if e.status == OPEN)
     summary.overdue_exposures = sum(1 for e in listed if e.state(today) == exposure_store.OVERDUE)

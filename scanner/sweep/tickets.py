@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,19 @@ class TicketAction:
         return f"no Jira project for team {self.exposure.owner or '(none)'}: {key} not filed"
 
 
+@dataclass(frozen=True, slots=True)
+class TicketOutcome:
+    """What the tickets step did, or in a dry run would do: counts and team names only (the
+    sweep's summary lists the exposures themselves, once)."""
+
+    dry_run: bool = False
+    filed: int = 0
+    found: int = 0  # filed by a run that crashed before recording it
+    commented: int = 0
+    unmapped: tuple[str, ...] = ()  # teams with open exposures and no Jira project
+    problems: tuple[str, ...] = ()
+
+
 def ticket_label(exposure: Exposure) -> str:
     digest = hashlib.sha256(f"{exposure.key_id}\0{exposure.fingerprint}".encode()).hexdigest()
     return f"keysprawl-{digest[:16]}"
@@ -66,12 +80,26 @@ def _actions(store: Store, settings: TicketSettings, today: date) -> Iterator[Ti
         yield TicketAction("create" if project else "unmapped", exposure, project, None, places)
 
 
+def dry_run(actions: list[TicketAction]) -> TicketOutcome:
+    kinds = Counter(action.kind for action in actions)
+    return TicketOutcome(
+        dry_run=True,
+        filed=kinds["create"],
+        commented=kinds["comment"],
+        unmapped=_unmapped_teams(actions),
+    )
+
+
 def file(
     store: Store, settings: TicketSettings, actions: list[TicketAction], log: Callable[[str], None]
-) -> list[str]:
-    """Carry the actions out; the problems, one line each (a failure never stops the rest)."""
+) -> TicketOutcome:
+    """Carry the actions out; a failure never stops the rest (each is one problem line)."""
+    unmapped = _unmapped_teams(actions)
+    for action in actions:
+        if action.kind == "unmapped":
+            log(action.describe())
     if not any(action.kind != "unmapped" for action in actions):
-        return []
+        return TicketOutcome(unmapped=unmapped)
     try:
         tracker = JiraTickets(
             TrackerSettings(
@@ -79,22 +107,32 @@ def file(
             )
         )
     except (TicketError, KeysprawlError) as error:  # cannot connect; a missing token
-        return [f"tickets: {error}"]
+        return TicketOutcome(unmapped=unmapped, problems=(f"tickets: {error}",))
+    done: Counter[str] = Counter()
     problems = []
-    for action in actions:
+    for action in (action for action in actions if action.kind != "unmapped"):
         try:
-            _carry_out(store, tracker, action, log)
+            done[_carry_out(store, tracker, action, log)] += 1
         except TicketError as error:
             problems.append(f"tickets: {action.exposure.key_id}: {error}")
-    return problems
+    return TicketOutcome(
+        filed=done["filed"],
+        found=done["found"],
+        commented=done["commented"],
+        unmapped=unmapped,
+        problems=tuple(problems),
+    )
+
+
+def _unmapped_teams(actions: list[TicketAction]) -> tuple[str, ...]:
+    teams = (a.exposure.owner or "(none)" for a in actions if a.kind == "unmapped")
+    return tuple(sorted(set(teams)))
 
 
 def _carry_out(
     store: Store, tracker: JiraTickets, action: TicketAction, log: Callable[[str], None]
-) -> None:
-    if action.kind == "unmapped":
-        log(action.describe())
-        return
+) -> str:
+    """Files or comments; which of `filed`, `found` (already filed) or `commented` it did."""
     places = action.new_places
     if action.kind == "create":
         label = ticket_label(action.exposure)
@@ -107,12 +145,14 @@ def _carry_out(
             [label, "keysprawl"],
         )
         _record(store, action.exposure, key, places)
-        log(f"{'found' if existing else 'filed'} {key} for {action.exposure.key_id}")
-        return
+        done = "found" if existing else "filed"
+        log(f"{done} {key} for {action.exposure.key_id}")
+        return done
     assert action.issue_key is not None
     tracker.comment(action.issue_key, _new_copies(places))
     _record(store, action.exposure, action.issue_key, places)
     log(f"commented on {action.issue_key}: {len(places)} new places of {action.exposure.key_id}")
+    return "commented"
 
 
 def _record(store: Store, exposure: Exposure, key: str, places: tuple[str, ...]) -> None:

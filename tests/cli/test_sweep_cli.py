@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import signal
 import sqlite3
 import subprocess
@@ -354,15 +355,50 @@ def test_dry_run_files_nothing_and_unmapped_teams_are_named(
 ) -> None:
     with_tickets(deployment, tracker)
     _, out, _ = sweep_with_token(deployment, "--dry-run")
-    assert (
-        "would create a ticket in PAY for folder-key" in out
-        and "would create a ticket in PAY for git-key" in out
-    )
+    assert "tickets (dry run): would file 2, comment on 0\n" in out
     assert tracker.server.requests(method="POST") == [] and tracker.issues == []
     config = Path(deployment["config"])  # type: ignore[arg-type]
     config.write_text(config.read_text().replace('"platform-team" = "PAY"', '"other-team" = "OTH"'))
     _, out, _ = sweep_with_token(deployment, "--dry-run")
     assert "no Jira project for team platform-team" in out
+
+
+def summary_of(out: str) -> list[str]:
+    # Sizes and dates change from run to run; the shape of the summary must not.
+    return [
+        re.sub(
+            r"\d{4}-\d\d-\d\d", "DATE", re.sub(r"\d+ objects, \d+\.\d MB", "N objects, N MB", line)
+        )
+        for line in out.splitlines()
+    ]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_closing_summary_lists_each_new_exposure_once_then_tickets_and_reports_as_counts(
+    deployment: dict[str, object], tracker: FakeTracker, dry_run: bool
+) -> None:
+    with_tickets(deployment, tracker)
+    config, keys = Path(deployment["config"]), deployment["keys"]  # type: ignore[arg-type]
+    config.write_text(config.read_text().replace("[sweep]", '[reports]\ndir = "out"\n[sweep]'))
+    code, out, err = sweep_with_token(deployment, *(["--dry-run"] if dry_run else []))
+    assert code == 1, err
+    folder, git_key = keys["folder-key"], keys["git-key"]  # type: ignore[index]
+    tickets = (
+        "tickets (dry run): would file 2, comment on 0"
+        if dry_run
+        else "tickets: filed 2, found 0 already filed, commented on 0"
+    )
+    out_dir = Path(deployment["root"]) / "out"  # type: ignore[arg-type]
+    assert summary_of(out) == [
+        "sweep 1: 2 sources (2 done, 0 failed), N objects, N MB",
+        "exposures: 2 new, 2 open, 0 overdue",
+        f"  new: folder-key …{folder[-4:]} (platform-team, high, due DATE, 1 place(s))",
+        f"  new: git-key …{git_key[-4:]} (platform-team, high, due DATE, 2 place(s))",
+        tickets,
+        f"reports: keysprawl.json, keysprawl.html, keysprawl.sarif in {out_dir}"
+        f"; worklists for 1 team in {out_dir / 'worklist'}",
+    ]
+    assert folder not in out and git_key not in out
 
 
 def test_ticket_failures_are_reported_with_exit_3(
