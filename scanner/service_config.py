@@ -16,7 +16,8 @@
     max_wait = 120     # longest rate-limit wait honoured (s)
     timeout = 30       # per request (s)
 
-Tokens themselves never go in the file. Command-line options win over the file.
+Tokens themselves never go in the file. Command-line options win over the file. A mistake is
+one error naming the file, line and key (`keysprawl.toml:7: [services.http] retries ...`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from connectors.http import HttpPolicy
 from connectors.services import ServiceOptions
 from scanner.errors import ConfigError
 from scanner.inventory import Inventory, InventoryKey
+from scanner.sweep.sources import KeyLines
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _TABLES: dict[str, frozenset[str]] = {
@@ -46,19 +48,19 @@ _NUMBERS = {"workers": (1, 32), "retries": (0, 10), "backoff": (0, 60), "max_wai
 
 
 def service_options(document: Mapping[str, Any], path: Path | None) -> ServiceOptions:
-    services = _table(document, "services", path)
+    services = _table(document, None, "services", path)
     unknown = sorted(set(services) - set(_TABLES))
     if unknown:
-        raise ConfigError(f"{path}: [services.{unknown[0]}] is unknown (expected "
-                          f"{', '.join(sorted(_TABLES))})")  # fmt: skip
-    tables = {name: _table(services, name, path, f"services.{name}") for name in _TABLES}
+        raise ConfigError(f"{_where(path, 'services', unknown[0])}: unknown service table "
+                          f"(expected {', '.join(sorted(_TABLES))})")  # fmt: skip
+    tables = {name: _table(services, "services", name, path) for name in _TABLES}
     for name, table in tables.items():
         _check_keys(table, name, path)
     defaults = ServiceOptions()
     return ServiceOptions(
-        github_url=_text(tables["github"], "url"),
-        gitlab_url=_text(tables["gitlab"], "url"),
-        jira_url=_text(tables["jira"], "url"),
+        github_url=_text(tables["github"], "url", "github", path),
+        gitlab_url=_text(tables["gitlab"], "url", "gitlab", path),
+        jira_url=_text(tables["jira"], "url", "jira", path),
         github_token_env=_env(tables["github"], "token_env", "github", path)
         or defaults.github_token_env,
         gitlab_token_env=_env(tables["gitlab"], "token_env", "gitlab", path)
@@ -69,10 +71,21 @@ def service_options(document: Mapping[str, Any], path: Path | None) -> ServiceOp
     )
 
 
-def _table(document: Mapping[str, Any], key: str, path: Path | None, name: str = "") -> Any:
+def _where(path: Path | None, table: str | None, key: str) -> str:
+    """`FILE:LINE: [TABLE] KEY`. The file is read again only to word an error: the parsed
+    document that every command shares does not keep its text."""
+    try:
+        text = path.read_text(encoding="utf-8") if path else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""  # best effort: the message still names the file and key
+    return KeyLines(path or Path("keysprawl.toml"), text)(table, key)
+
+
+def _table(document: Mapping[str, Any], parent: str | None, key: str, path: Path | None) -> Any:
     value = document.get(key, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [{name or key}] must be a table")
+        name = f"{parent}.{key}" if parent else key
+        raise ConfigError(f"{_where(path, parent, key)}: must be a table ([{name}])")
     return value
 
 
@@ -80,12 +93,18 @@ def _check_keys(table: Mapping[str, Any], name: str, path: Path | None) -> None:
     for key in table:
         if key not in _TABLES[name]:
             allowed = ", ".join(sorted(_TABLES[name]))
-            raise ConfigError(f"{path}: [services.{name}] {key}: unknown setting ({allowed})")
+            where = _where(path, f"services.{name}", key)
+            raise ConfigError(f"{where}: unknown setting (expected {allowed})")
 
 
-def _text(table: Mapping[str, Any], key: str) -> str | None:
+def _text(table: Mapping[str, Any], key: str, name: str, path: Path | None) -> str | None:
     value = table.get(key)
-    return value if isinstance(value, str) and value else None
+    if value is None:
+        return None
+    # A URL that is not text must not silently fall back to the public service.
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{_where(path, f'services.{name}', key)}: must be a non-empty string")
+    return value
 
 
 def _env(table: Mapping[str, Any], key: str, name: str, path: Path | None) -> str | None:
@@ -95,8 +114,8 @@ def _env(table: Mapping[str, Any], key: str, name: str, path: Path | None) -> st
     # The value is never echoed: someone may have pasted a token where its variable's name goes.
     if not isinstance(value, str) or not _ENV_NAME.match(value):
         raise ConfigError(
-            f"{path}: [services.{name}] {key} must name an environment variable in capitals, "
-            "like GITHUB_TOKEN (never the token itself)"
+            f"{_where(path, f'services.{name}', key)} must name an environment variable in "
+            "capitals, like GITHUB_TOKEN (never the token itself)"
         )
     return value
 
@@ -113,7 +132,7 @@ def _http(table: Mapping[str, Any], path: Path | None) -> HttpPolicy:
             or not low <= value <= high
         ):
             raise ConfigError(
-                f"{path}: [services.http] {key} must be a number from {low} to {high}"
+                f"{_where(path, 'services.http', key)} must be a number from {low} to {high}"
             )
         values[key] = value
     policy = HttpPolicy()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from scanner import config as config_module
 from scanner import inventory as inventory_module
-from scanner import service_config, setup
+from scanner import setup
 from scanner.errors import ConfigError
 from scanner.sweep.settings import check_parts
 from scanner.sweep.sources import SourceLines, parse_source
@@ -30,10 +30,7 @@ def check_config(path: Path) -> list[str]:
         problems.append(str(error))
         config = config_module.Config(path=path, document=document)
     problems += check_parts(config)
-    problems += _failures(
-        lambda: service_config.service_options(document, path),
-        lambda: setup.config_allowlist(config),
-    )
+    problems += _failures(lambda: setup.config_allowlist(config))  # [services]: in check_parts
     problems += _source_problems(document, path, text)
     problems += _inventory_problems(document, path)
     return problems
