@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import date
 
 import click
@@ -14,6 +13,7 @@ from scanner import config as config_module
 from scanner import inventory as inventory_module
 from scanner import inventory_edit, service_config
 from scanner.cli.params import inventory_option
+from scanner.cli.service_params import github_url_option, gitlab_url_option, with_urls
 from scanner.cli.state import config_option
 from scanner.errors import ConfigError, ExitCode
 from scanner.fingerprint import Fingerprinter
@@ -47,10 +47,8 @@ from scanner.model import Chunk
     "--keyed", is_flag=True, help="Store hmac-sha256 fingerprints (needs KEYSPRAWL_PEPPER)."
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option(
-    "--gitlab-url", metavar="URL", help="GitLab instance (default $GITLAB_URL, gitlab.com)."
-)
-@click.option("--github-url", metavar="URL", help="GitHub API (default $GITHUB_API_URL).")
+@gitlab_url_option
+@github_url_option
 @inventory_option
 @config_option
 def import_command(
@@ -71,11 +69,10 @@ def import_command(
     if options.keyed and fingerprinter.pepper is None:
         raise ConfigError("--keyed needs the pepper in KEYSPRAWL_PEPPER")
     config = config_module.load(config_path)  # its [services]: URLs, token variables
-    services = service_config.service_options(config.document, config.path)
-    services = replace(
-        services,
-        github_url=github_url or services.github_url,
-        gitlab_url=gitlab_url or services.gitlab_url,
+    services = with_urls(
+        service_config.service_options(config.document, config.path),
+        github_url=github_url,
+        gitlab_url=gitlab_url,
     )
     connector = variable_connector(store, target, services)
     tally = Tally()

@@ -46,14 +46,31 @@ class Since(click.ParamType):  # type: ignore[type-arg]
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# One definition each, shared by every command that reaches GitHub or GitLab (`scan`,
+# `inventory import`), so the help and the precedence are the same everywhere.
+github_url_option = click.option(
+    "--github-url",
+    metavar="URL",
+    help="GitHub API (default $GITHUB_API_URL, api.github.com; Enterprise: https://HOST/api/v3).",
+)
+gitlab_url_option = click.option(
+    "--gitlab-url", metavar="URL", help="GitLab instance (default $GITLAB_URL, gitlab.com)."
+)
+
+
+def with_urls(
+    base: ServiceOptions, *, github_url: str | None, gitlab_url: str | None
+) -> ServiceOptions:
+    """The command line's URLs over `base` (the config file's [services], or the defaults)."""
+    return replace(
+        base, github_url=github_url or base.github_url, gitlab_url=gitlab_url or base.gitlab_url
+    )
+
+
 def service_options(function: F) -> F:
     options = [
-        click.option(
-            "--github-url", metavar="URL", help="GitHub API (Enterprise: https://HOST/api/v3)."
-        ),
-        click.option(
-            "--gitlab-url", metavar="URL", help="GitLab instance (default $GITLAB_URL, gitlab.com)."
-        ),
+        github_url_option,
+        gitlab_url_option,
         click.option("--jira-url", metavar="URL", help="Jira site (default $JIRA_URL)."),
         click.option(
             "--since",
@@ -103,10 +120,9 @@ def build_service_options(values: dict[str, Any], base: ServiceOptions) -> Servi
     }
     http = replace(http, **{name: value for name, value in numbers.items() if value is not None})
     http = patience(http)
+    base = with_urls(base, github_url=values["github_url"], gitlab_url=values["gitlab_url"])
     return replace(
         base,
-        github_url=values["github_url"] or base.github_url,
-        gitlab_url=values["gitlab_url"] or base.gitlab_url,
         jira_url=values["jira_url"] or base.jira_url,
         updated_since=values["since"] or base.updated_since,
         http=http,

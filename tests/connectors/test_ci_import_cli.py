@@ -7,11 +7,15 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from conftest import files_containing, random_key, run_keysprawl
 from fakes.github import GithubFake
 from fakes.gitlab import GitlabFake
 from fakes.server import FakeServer
+
+from scanner.cli.import_cmd import import_command
+from scanner.cli.scan_cmd import scan
 
 TOKENS = {"GITLAB_TOKEN": random_key(20), "GITHUB_TOKEN": random_key(36)}
 
@@ -171,3 +175,32 @@ def test_scanning_the_store_reports_reuse_and_weakly_protected_variables(
         "give each its own key",
     ]
     assert shared not in result.stdout + result.stderr
+
+
+def url_options(command: click.Command) -> dict[str, tuple[object, ...]]:
+    """`--github-url`/`--gitlab-url` of a command: flags, metavar, help, default."""
+    return {
+        param.opts[0]: (tuple(param.opts), param.metavar, param.help, param.default)
+        for param in command.params
+        if isinstance(param, click.Option) and param.name in ("github_url", "gitlab_url")
+    }
+
+
+def test_import_and_scan_share_the_service_url_options() -> None:
+    imported = url_options(import_command)
+    assert sorted(imported) == ["--github-url", "--gitlab-url"]
+    assert imported == url_options(scan)
+
+
+def test_a_url_option_wins_over_the_config_as_in_scan(server: FakeServer, tmp_path: Path) -> None:
+    fake = GitlabFake(server)
+    fake.project(fake.group("acme"), "payments").variables.append(
+        fake.variable("DEPLOY_TOKEN", random_key())
+    )
+    fake.serve()
+    config = tmp_path / "keysprawl.toml"
+    config.write_text('[services.gitlab]\nurl = "http://127.0.0.1:9"\n')  # nothing listens there
+    inventory = tmp_path / "inventory.toml"
+    result = import_("gitlab-ci", "acme/payments", inventory, fake.url, "--config", str(config))
+    assert result.code == 0, result.stderr
+    assert list(keys_of(inventory)) != []
