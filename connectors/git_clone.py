@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from connectors.git_cli import GIT_MISSING, GitError, GitMissing, first_line, git_env
@@ -30,14 +30,30 @@ def is_url(target: str) -> bool:
     return "@" in head and ":" in head
 
 
-def header_env(headers: tuple[str, ...]) -> dict[str, str]:
+def header_env(headers: tuple[str, ...], environ: Mapping[str, str]) -> dict[str, str]:
     """HTTP headers for git (a service token for a clone) through the environment: never in
-    the URL, the command line or the clone's config, where a report or `ps` could show it."""
-    env = {"GIT_CONFIG_COUNT": str(len(headers))}
-    for index, header in enumerate(headers):
+    the URL, the command line or the clone's config, where a report or `ps` could show it.
+
+    Settings the user's `environ` already passes this way (GIT_CONFIG_COUNT with its
+    GIT_CONFIG_KEY_n/VALUE_n) stay in force: ours are appended after them."""
+    if not headers:
+        return {}
+    start = _config_count(environ)
+    env = {"GIT_CONFIG_COUNT": str(start + len(headers))}
+    for index, header in enumerate(headers, start):
         env[f"GIT_CONFIG_KEY_{index}"] = "http.extraHeader"
         env[f"GIT_CONFIG_VALUE_{index}"] = header
-    return env if headers else {}
+    return env
+
+
+def _config_count(environ: Mapping[str, str]) -> int:
+    # As git reads it: unset or empty is none; anything but a count git refuses as well.
+    text = environ.get("GIT_CONFIG_COUNT", "").strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()):
+        raise GitError("GIT_CONFIG_COUNT in the environment is not a number of settings")
+    return int(text)
 
 
 @contextlib.contextmanager
@@ -68,11 +84,16 @@ def clone_name(url: str) -> str:
 
 
 def _clone(url: str, headers: tuple[str, ...], target: Path) -> None:
+    base = git_env()
+    try:
+        env = {**base, **header_env(headers, base)}
+    except GitError as error:
+        raise GitError(f"cannot clone {display_url(url)}: {error}") from None
     try:
         completed = subprocess.run(
             ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
             capture_output=True,
-            env={**git_env(), **header_env(headers)},
+            env=env,
             check=False,
         )
     except FileNotFoundError:
