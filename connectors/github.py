@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import MatchStage, Tally
@@ -21,6 +21,7 @@ from connectors.github_secrets import listed as listed_secrets
 from connectors.http import HttpPolicy, clone_header, token_from
 from connectors.parallel import bounded
 from connectors.remote import common_failure, describer, guarded, iso, newer
+from scanner.clock import today_utc
 from scanner.model import Chunk, Location, Matched
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class GithubConnector:
         if self.settings.secret_places:
             owners = {repo.full_name for repo in listed} | ({org.login} if org else set())
             tally.notes.extend(
-                secret_notes(self.settings.secret_places, secrets, owners, date.today())
+                secret_notes(self.settings.secret_places, secrets, owners, today_utc())
             )
         if self.settings.git is not None:
             git = replace(self.settings.git, clone_headers=(clone_header("x-access-token", token),))

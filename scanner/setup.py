@@ -17,6 +17,7 @@ from detectors.rule_model import NO_RULES, Allowlist, RuleSet
 from rules import RULES_DIR
 from scanner import inventory as inventory_module
 from scanner.classify import Classifier
+from scanner.clock import today_utc
 from scanner.errors import ConfigError
 from scanner.fingerprint import PEPPER_ENV, Fingerprinter, preview_tail
 from scanner.inventory import Inventory
@@ -81,9 +82,9 @@ def detector_spec(
 
 def policy(config: PolicyConfig | None = None, today: date | None = None) -> Policy:
     if config is None:
-        return Policy(today or date.today())  # the same defaults as an empty [policy] table
+        return Policy(today or today_utc())  # the same defaults as an empty [policy] table
     return Policy(
-        today or date.today(), due_after=config.due_after, scope_severity=config.scope_severity
+        today or today_utc(), due_after=config.due_after, scope_severity=config.scope_severity
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 
@@ -15,6 +14,7 @@ from scanner import inventory_edit, service_config
 from scanner.cli.params import inventory_option
 from scanner.cli.service_params import github_url_option, gitlab_url_option, with_urls
 from scanner.cli.state import config_option
+from scanner.clock import today_utc
 from scanner.errors import ConfigError, ExitCode
 from scanner.fingerprint import Fingerprinter
 from scanner.inventory_import import (
@@ -83,7 +83,7 @@ def import_command(
         ask=_asker(owner, purpose, store),
         options=options,
         fingerprinter=fingerprinter,
-        today=date.today(),
+        today=today_utc(),
     )
     for line in outcome.lines:
         click.echo(line)

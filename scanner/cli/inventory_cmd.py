@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from scanner import inventory_edit
 from scanner.cli.params import Duration, inventory_option
 from scanner.cli.secret_input import read_secret
 from scanner.cli.state import config_option, store_option
+from scanner.clock import today_utc
 from scanner.errors import ConfigError, ExitCode
 from scanner.fingerprint import Fingerprinter
 from scanner.store import exposures
@@ -43,7 +43,7 @@ def _fingerprint(from_env: str | None, keyed: bool) -> Any:
     if keyed and fingerprinter.pepper is None:
         raise ConfigError("--keyed needs the pepper in KEYSPRAWL_PEPPER")
     return inventory_edit.fingerprint_table(
-        read_secret(from_env), fingerprinter, keyed=keyed, today=date.today()
+        read_secret(from_env), fingerprinter, keyed=keyed, today=today_utc()
     )
 
 
@@ -77,7 +77,7 @@ def add(
         key_id,
         inventory_edit.KeyDetails(approved=approved, **details),
         fingerprint,
-        today=date.today(),
+        today=today_utc(),
     )
     click.echo(f"added {key_id} ({fingerprint['preview']}) to {path}")
 
@@ -102,7 +102,7 @@ def rotate(
     """
     path = inventory_module.resolve_path(inventory_path)
     inventory_edit.check_known_id(path, key_id)  # before the value is read or judged
-    inventory_edit.rotate_key(path, key_id, _fingerprint(from_env, keyed), today=date.today())
+    inventory_edit.rotate_key(path, key_id, _fingerprint(from_env, keyed), today=today_utc())
     click.echo(f"rotated {key_id}: copies of the previous value are now stale")
     _close_exposures(key_id, exposures.ROTATED, store_path, config_path)
 
@@ -120,7 +120,7 @@ def revoke(
     The key's open exposure in the state store (if there is a store) is closed as revoked.
     """
     path = inventory_module.resolve_path(inventory_path)
-    inventory_edit.revoke_key(path, key_id, today=date.today())
+    inventory_edit.revoke_key(path, key_id, today=today_utc())
     click.echo(f"revoked {key_id}")
     _close_exposures(key_id, exposures.REVOKED, store_path, config_path)
 
@@ -164,7 +164,7 @@ def audit_command(inventory_path: str | None, people: Path | None) -> None:
     """Check every key's lifecycle discipline; exit 1 when a problem is found."""
     loaded = inventory_module.load(inventory_module.resolve_path(inventory_path))
     problems = audit_module.audit(
-        loaded, today=date.today(), people=audit_module.load_people(people)
+        loaded, today=today_utc(), people=audit_module.load_people(people)
     )
     for problem in problems:
         click.echo(str(problem))

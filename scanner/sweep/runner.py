@@ -11,12 +11,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from connectors.services import ServiceOptions
 from scanner import engine, service_config
+from scanner.clock import today_utc
 from scanner.errors import KeysprawlError
 from scanner.model import Problem
 from scanner.setup import ScanPlan
@@ -122,7 +122,7 @@ def sweep(context: SweepContext) -> SweepSummary:
                 context.settings.report_dir,
                 context.settings.report_formats,
                 summary.problems,
-                today=date.today(),
+                today=today_utc(),
             )
     return summary
 
@@ -240,7 +240,7 @@ def _tickets(context: SweepContext, store: Store, summary: SweepSummary) -> None
     settings = context.settings.tickets
     if settings is None:
         return
-    actions = tickets.planned(store, settings, date.today())
+    actions = tickets.planned(store, settings, today_utc())
     if context.dry_run:
         summary.tickets = tickets.dry_run(actions)
         return
@@ -248,7 +248,7 @@ def _tickets(context: SweepContext, store: Store, summary: SweepSummary) -> None
 
 
 def _count_exposures(store: Store, summary: SweepSummary, exposures_before: int) -> None:
-    today = date.today()
+    today = today_utc()
     listed = exposure_store.listed(store, today=today)
     # Opened since the sweep began, also before a kill this run resumed.
     summary.new = [e for e in listed if e.id > exposures_before]

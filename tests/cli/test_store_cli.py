@@ -174,3 +174,21 @@ def test_the_log_of_runs_keeps_no_token_from_a_clone_url(tmp_path: Path):
         result = run_keysprawl("runs", "--format", output_format, cwd=tmp_path)
         assert result.code == 0, result.stderr
         assert "missing.git" in result.stdout and token not in result.stdout
+
+
+def test_due_dates_count_from_the_utc_date_whatever_the_local_time_zone(tmp_path: Path):
+    """Due dates are set and judged on one clock (UTC, as the store and reports keep time):
+    a zone whose date differs from UTC's right now gives the same due date."""
+    inventory, _ = project(tmp_path)
+    (tmp_path / "keysprawl.toml").write_text('[policy.due_after]\nhigh = "3d"\n')
+    now = datetime.now(UTC)
+    # POSIX zone names are inverted: Etc/GMT+12 is UTC-12 (yesterday when UTC is before noon),
+    # Etc/GMT-14 is UTC+14 (tomorrow from 10:00 UTC on).
+    zone = "Etc/GMT+12" if now.hour < 12 else "Etc/GMT-14"
+    scanned = run_keysprawl(
+        "scan", "src", "--inventory", inventory, "--store", cwd=tmp_path, env={"TZ": zone}
+    )
+    assert scanned.code == 1, scanned.stderr
+    [exposure] = exposures(tmp_path)
+    today = datetime.now(UTC).date()
+    assert exposure["due"] == (today + timedelta(days=3)).isoformat()
