@@ -15,13 +15,13 @@ so a typo never silently falls back to a default. Errors name the file, line and
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from scanner.config_lines import KeyLines
 from scanner.durations import InvalidDuration, parse_duration
 from scanner.errors import ConfigError
 from scanner.model import Severity
@@ -77,7 +77,7 @@ def parse(text: str, path: Path) -> Config:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: malformed TOML: {error}") from None
-    where = _Where(path, text)
+    where = KeyLines(path, text)
     policy = _policy(_table(document, "policy", where), where)
     store = _table(document, "store", where)
     _check_keys(store, _STORE_KEYS, "store", where)
@@ -90,43 +90,15 @@ def parse(text: str, path: Path) -> Config:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Where:
-    """Names a key in error messages with the line it is on (best effort: TOML has many forms)."""
-
-    path: Path
-    text: str
-
-    def __call__(self, table: str, key: str) -> str:
-        line = _line_of(self.text, table, key)
-        return f"{self.path}" + (f":{line}" if line else "") + f": [{table}] {key}"
-
-
-def _line_of(text: str, table: str, key: str) -> int | None:
-    current = ""
-    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
-    assignment = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
-    for number, line in enumerate(text.splitlines(), 1):
-        found = header.match(line)
-        if found:
-            current = found.group(1)
-        elif current == table and assignment.match(line):
-            return number
-    for number, line in enumerate(text.splitlines(), 1):  # inline tables, dotted keys
-        if re.search(rf"\b{re.escape(key)}\b", line):
-            return number
-    return None
-
-
-def _table(document: Mapping[str, Any], name: str, where: _Where) -> Mapping[str, Any]:
+def _table(document: Mapping[str, Any], name: str, where: KeyLines) -> Mapping[str, Any]:
     value = document.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where('', name)} must be a table")
+        raise ConfigError(f"{where(None, name)} must be a table")
     return value
 
 
 def _check_keys(
-    table: Mapping[str, Any], allowed: frozenset[str], name: str, where: _Where
+    table: Mapping[str, Any], allowed: frozenset[str], name: str, where: KeyLines
 ) -> None:
     for key in table:
         if key not in allowed:
@@ -135,14 +107,14 @@ def _check_keys(
             )
 
 
-def _string(table: Mapping[str, Any], key: str, name: str, where: _Where) -> str | None:
+def _string(table: Mapping[str, Any], key: str, name: str, where: KeyLines) -> str | None:
     value = table.get(key)
     if value is None or (isinstance(value, str) and value):
         return value
     raise ConfigError(f"{where(name, key)} must be a non-empty string")
 
 
-def _severity(value: Any, name: str, key: str, where: _Where) -> Severity:
+def _severity(value: Any, name: str, key: str, where: KeyLines) -> Severity:
     try:
         return Severity(value)
     except ValueError:
@@ -150,7 +122,7 @@ def _severity(value: Any, name: str, key: str, where: _Where) -> Severity:
         raise ConfigError(f"{where(name, key)} = {value!r}: not a severity ({choices})") from None
 
 
-def _policy(table: Mapping[str, Any], where: _Where) -> PolicyConfig:
+def _policy(table: Mapping[str, Any], where: KeyLines) -> PolicyConfig:
     _check_keys(table, _POLICY_KEYS, "policy", where)
     due_table = _table(table, "due_after", where)
     due_after = dict(DEFAULT_DUE_AFTER)

@@ -7,6 +7,7 @@ single file) stays in-process, because starting workers costs more than it saves
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -193,7 +194,7 @@ def _matched(
     """Each chunk with the matches it introduces; chunks that come matched pass as they are."""
     cache: dict[str, list[Match]] = {}  # only content that matched something
     fresh = _FreshOnly(chunks)
-    detectors = _Once(build)
+    detectors = functools.cache(build)  # built on first use only: an unchanged source needs none
     for matched_already, group in groupby(fresh, key=lambda item: isinstance(item, Matched)):
         if matched_already:
             yield from cast(Iterator[Matched], group)
@@ -223,19 +224,6 @@ def _matching(
     if jobs <= 1 or not more:
         return _inline(chain(first, more, chunks), build(), timeouts)
     return _in_processes(chain(first, more, chunks), spec, build, jobs, timeouts)
-
-
-class _Once:
-    """The DetectorSet, built on first use only: an unchanged source needs none."""
-
-    def __init__(self, build: DetectorFactory) -> None:
-        self._build = build
-        self._built: DetectorSet | None = None
-
-    def __call__(self) -> DetectorSet:
-        if self._built is None:
-            self._built = self._build()
-        return self._built
 
 
 def _introduced(

@@ -32,9 +32,9 @@ from typing import Any
 from connectors.github_secrets import SecretPlace
 from connectors.http import HttpPolicy
 from connectors.services import ServiceOptions
+from scanner.config_lines import KeyLines
 from scanner.errors import ConfigError
 from scanner.inventory import Inventory, InventoryKey
-from scanner.sweep.sources import KeyLines
 
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _TABLES: dict[str, frozenset[str]] = {

@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from scanner.config_lines import KeyLines
 from scanner.errors import ConfigError
 from scanner.incident.window import Window, WindowError
-from scanner.sweep.sources import KeyLines, Source, SourceLines, parse_sources
+from scanner.sweep.sources import Source, SourceLines, parse_sources
 
 _STRINGS = ("name", "description", "inventory", "since", "until")
 TOP_LEVEL = frozenset({*_STRINGS, "keys", "rules", "builtin_rules", "sources"})

@@ -26,8 +26,9 @@ from typing import Any
 
 from scanner import service_config
 from scanner.config import Config
+from scanner.config_lines import KeyLines
 from scanner.errors import ConfigError
-from scanner.sweep.sources import KeyLines, Source, SourceLines, parse_sources
+from scanner.sweep.sources import Source, SourceLines, parse_sources
 
 TOP_LEVEL = frozenset(
     {

@@ -44,34 +44,6 @@ class Source:
         return self.kind in ("github", "gitlab", "jira")
 
 
-class KeyLines:
-    """`FILE:LINE: [TABLE] KEY` for a key of a table (`table=None`: a top-level key). A key
-    that is itself a table is found at its header (`[TABLE.KEY]`)."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self._lines = text.splitlines()
-
-    def __call__(self, table: str | None, key: str) -> str:
-        name = f"[{table}] {key}" if table else key
-        number = self._line(table, key)
-        return f"{self.path}:{number}: {name}" if number else f"{self.path}: {name}"
-
-    def _line(self, table: str | None, key: str) -> int | None:
-        current: str | None = None
-        nested = f"{table}.{key}" if table else key
-        assignment = re.compile(rf'^\s*"?{re.escape(key)}"?\s*=')
-        for number, line in enumerate(self._lines, 1):
-            header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
-            if header:
-                current = header.group(1)
-                if current == nested:
-                    return number
-            elif current == table and assignment.match(line):
-                return number
-        return None
-
-
 class SourceLines:
     """Finds the line of a key inside the n-th `[[sources]]` table, for error messages."""
 

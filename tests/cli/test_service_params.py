@@ -30,6 +30,8 @@ SERVICE_MISTAKES = {
     "not-a-table": ('[services]\ngithub = "https://github.example.com"\n', 2, "[services] github"),
     "services-not-a-table": ('services = "github"\n', 1, "services: must be a table"),
     "token-env": ('\n[services.jira]\ntoken_env = "jira token"\n', 3, "token_env must name an environment"),
+    "inline-table": ('[services]\njira = { url = "x" }\ngithub = { url = 5 }\n', 3, "[services.github] url"),
+    "dotted-key": ('[policy]\n\n[services]\nhttp.retries = 99\n', 4, "[services.http] retries"),
 }  # fmt: skip
 
 
