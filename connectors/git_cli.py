@@ -88,10 +88,13 @@ class Git:
             raise GitError(first_line(completed.stderr))
         return completed.stdout
 
-    def popen(self, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[bytes]:
+    def popen(
+        self, args: Sequence[str], *, stdin: bool = False, buffer: int = -1
+    ) -> subprocess.Popen[bytes]:
         try:
             process = subprocess.Popen(
                 self.command(*args),
+                bufsize=buffer,
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

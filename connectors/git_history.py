@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import io
 import queue
+import secrets
+import subprocess
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from connectors.git_blobs import finish
 from connectors.git_cli import Git, GitError, first_line
 from connectors.git_refs import short_ref
 
@@ -234,11 +237,18 @@ def _read_batches(
 
 
 def _read_serial(
-    git: Git, commits: Sequence[str], on_problem: ProblemCallback, options: tuple[str, ...]
+    git: Git,
+    commits: Sequence[str],
+    on_problem: ProblemCallback,
+    options: tuple[str, ...],
+    stream: Callable[[Sequence[str]], _Stream] | None = None,
 ) -> Iterator[CommitRecord]:
+    """The records of `commits` from `stream` (a new `diff-tree` by default); where git dies,
+    the commit it was reading is reported and the rest is read on."""
+    stream = stream or (lambda rest: _stream(git, rest, options))
     position = 0
     while position < len(commits):
-        done, failure = yield from _stream(git, commits[position:], options)
+        done, failure = yield from stream(commits[position:])
         position += done
         if failure is None:
             return
@@ -251,15 +261,74 @@ def _read_serial(
             position += 1
 
 
+class CommitStream:
+    """One `git diff-tree --stdin` kept for batch after batch (a parallel history reader
+    reads many): a process per batch cost 30% more of git's time (bench/RESULTS-git.md).
+    Each batch is followed by a line that is not an object id, which git echoes and flushes:
+    its echo ends the batch's last record. The line carries a random part, so no commit
+    message can end a batch early."""
+
+    def __init__(self, git: Git, options: tuple[str, ...]) -> None:
+        self._git = git
+        self._options = options
+        self._process: subprocess.Popen[bytes] | None = None
+        self._end = f"keysprawl-end-{secrets.token_hex(8)}\n".encode()
+
+    def records(
+        self, commits: Sequence[str], on_problem: ProblemCallback
+    ) -> Iterator[CommitRecord]:
+        """Each commit's record, in the order given; unreadable commits go to `on_problem`."""
+        yield from _read_serial(self._git, commits, on_problem, self._options, self._batch)
+
+    def close(self) -> None:
+        if self._process is not None:
+            finish(self._process)
+            self._process = None
+
+    def _batch(self, commits: Sequence[str]) -> _Stream:
+        if self._process is None:
+            self._process = self._git.popen(self._options, stdin=True)
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        _feed(process.stdin, commits, end=self._end)
+        ended: list[bool] = []
+        blocks = _blocks_until(cast(io.BufferedReader, process.stdout), self._end, ended)
+        done, rest = yield from _parse(blocks)
+        if not ended:  # git stopped before the batch's end
+            self._process = None
+            return done, first_line(finish(process)) or "git diff-tree stopped"
+        if rest:
+            yield _record(rest)
+            done += 1
+        return done, None
+
+
 def _stream(git: Git, commits: Sequence[str], options: tuple[str, ...]) -> _Stream:
     """Records until git stops; returns (records completed, failure message or None)."""
     process = git.popen(options, stdin=True)
     assert process.stdin is not None and process.stdout is not None
     _feed(process.stdin, commits)
+    stdout = cast(io.BufferedReader, process.stdout)
+    # read1: what git has written so far, not a full _READ_SIZE: git runs ahead meanwhile.
+    done, rest = yield from _parse(iter(lambda: stdout.read1(_READ_SIZE), b""))
+    stderr = process.stderr.read() if process.stderr else b""
+    process.stdout.close()
+    if process.stderr:
+        process.stderr.close()
+    if process.wait() == 0:
+        if rest:
+            yield _record(rest)
+            done += 1
+        return done, None
+    return done, first_line(stderr)
+
+
+def _parse(blocks: Iterator[bytes]) -> Generator[CommitRecord, None, tuple[int, bytes]]:
+    """The records completed in `blocks`; returns their count and what follows the last
+    record's start (the last record, once the output has ended)."""
     done = 0
     pending = bytearray()
-    # read1: what git has written so far, not a full _READ_SIZE: git runs ahead meanwhile.
-    while block := cast(io.BufferedReader, process.stdout).read1(_READ_SIZE):
+    for block in blocks:
         start = max(0, len(pending) - len(_MARK) + 1)
         pending += block
         if pending.find(_MARK, start) < 0:
@@ -270,26 +339,39 @@ def _stream(git: Git, commits: Sequence[str], options: tuple[str, ...]) -> _Stre
             if part:
                 yield _record(part)
                 done += 1
-    stderr = process.stderr.read() if process.stderr else b""
-    process.stdout.close()
-    if process.stderr:
-        process.stderr.close()
-    if process.wait() == 0:
-        if pending:
-            yield _record(bytes(pending))
-            done += 1
-        return done, None
-    return done, first_line(stderr)
+    return done, bytes(pending)
 
 
-def _feed(stream: object, commits: Sequence[str]) -> None:
-    """Write the commit list from a thread: git starts answering before it has read it all."""
+def _blocks_until(stream: io.BufferedReader, end: bytes, ended: list[bool]) -> Iterator[bytes]:
+    """What `stream` has ready, block by block, up to the line `end` (then `ended` holds
+    True); all of it if the stream ends first."""
+    held = b""
+    while block := stream.read1(_READ_SIZE):
+        data = held + block
+        cut = data.find(end)
+        if cut >= 0:
+            ended.append(True)
+            yield data[:cut]
+            return
+        keep = min(len(data), len(end) - 1)  # the start of an `end` cut by the block's end
+        held = data[len(data) - keep :]
+        yield data[: len(data) - keep]
+    yield held
+
+
+def _feed(stream: object, commits: Sequence[str], end: bytes | None = None) -> None:
+    """Write the commit list from a thread: git starts answering before it has read it all.
+    Without `end`, the input is closed after the list; with it, `end` follows the list and
+    the input stays open for the next."""
 
     def write() -> None:
         try:
-            stream.write("".join(f"{c}\n" for c in commits).encode())  # type: ignore[attr-defined]
-            stream.close()  # type: ignore[attr-defined]
-        except (BrokenPipeError, OSError):
+            stream.write("".join(f"{c}\n" for c in commits).encode() + (end or b""))  # type: ignore[attr-defined]
+            if end is None:
+                stream.close()  # type: ignore[attr-defined]
+            else:
+                stream.flush()  # type: ignore[attr-defined]
+        except (BrokenPipeError, OSError, ValueError):
             pass  # git stopped early (a corrupt object); the reader reports it
 
     threading.Thread(target=write, daemon=True).start()

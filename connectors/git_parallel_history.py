@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from connectors.base import MatchStage, Tally
 from connectors.git_cli import Git, GitError
 from connectors.git_commits import SOURCE
-from connectors.git_history import CommitRecord, read_commits
+from connectors.git_history import CommitRecord, CommitStream
 from scanner.model import Chunk, Location, Matched
 
 # Fewer commits are read in this process: forking costs more than it saves (this
@@ -162,15 +162,17 @@ def _read_batches(
     stage: MatchStage,
 ) -> None:
     history = make(Tally())
+    commits = CommitStream(git, history.options)
     try:
         while (index := lanes.claim(worker)) is not None:
             history.tally = part = Tally()
-            records = read_commits(git, batches[index], unreadable(part), options=history.options)
+            records = commits.records(batches[index], unreadable(part))
             chunks = history.chunks((record, refs.get(record.id)) for record in records)
             out.put((index, _pack(stage(chunks, part), SOURCE), part))
     except Exception as error:  # raised in the consumer
         out.put(error)
     finally:
+        commits.close()
         history.close()
 
 
