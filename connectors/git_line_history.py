@@ -145,7 +145,9 @@ class LineHistory:
             yield Chunk(data, location, blob_id=change.blob)
         elif span is not None:
             blob_id = None if change.previous else change.blob  # a new file, added whole
-            yield Chunk(span.text, location, blob_id, span.first, before=span.before)
+            yield Chunk(
+                span.text, location, blob_id, before=span.before, lines_before=span.lines_before
+            )
 
     def _previous(self, origin: Provenance, change: Change) -> list[bytes] | None:
         olds = []

@@ -19,7 +19,7 @@ spans hold a match. `added_blocks` gives the runs of added lines, for what needs
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.git_diff import Block
 from scanner.added_lines import added_mask, lines_of
@@ -33,28 +33,36 @@ _STEP = 4096
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """The changed lines of a new version, whole: `text` starts at line `first` (byte
-    `start` of the new version) and ends with a newline; `before` holds each old version's
-    text in its place (empty if none)."""
+    """The changed lines of a new version, whole: `text` starts at byte `start` of the new
+    version (`new`) and ends with a newline; `before` holds each old version's text in its
+    place (empty if none)."""
 
-    first: int
     start: int
     text: bytes
     before: tuple[bytes, ...]
+    new: bytes = field(repr=False)
+
+    def lines_before(self) -> int:
+        """Lines of the new version before the span: counted only when asked (a span that
+        matched), as counting them for every span cost ~5% of a history scan's CPU time."""
+        return self.new.count(b"\n", 0, self.start)
+
+    @property
+    def first(self) -> int:
+        return self.lines_before() + 1
 
 
 def changed_span(new: bytes, olds: Sequence[bytes]) -> Span | None:
     """The lines of `new` between the common head and tail of every old version (all of
     `new` if there is none); None if `new` holds nothing else."""
     if not olds:
-        return Span(1, 0, _terminated(new), ()) if new else None
+        return Span(0, _terminated(new), (), new) if new else None
     start, end = _changed_span(new, olds)
     if start >= end:
         return None
     tail = len(new) - end
     before = tuple(old[start : len(old) - tail] for old in olds)
-    first = new.count(b"\n", 0, start) + 1
-    return Span(first, start, _terminated(new[start:end]), before if any(before) else ())
+    return Span(start, _terminated(new[start:end]), before if any(before) else (), new)
 
 
 def added_blocks(new: bytes, olds: Sequence[bytes]) -> list[Block]:

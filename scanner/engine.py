@@ -204,6 +204,8 @@ def _matched(
         ):
             if chunk.before and matches:
                 matches = on_added_lines(chunk.data, chunk.before, matches)
+            if chunk.lines_before is not None and matches:
+                chunk, matches = _on_file_lines(chunk, matches)
             if chunk.blob_id is not None and matches:
                 cache[chunk.blob_id] = matches
             yield Matched(chunk, _introduced(matches, chunk.previous, cache), len(chunk.data))
@@ -224,6 +226,15 @@ def _matching(
     if jobs <= 1 or not more:
         return _inline(chain(first, more, chunks), build(), timeouts)
     return _in_processes(chain(first, more, chunks), spec, build, jobs, timeouts)
+
+
+def _on_file_lines(chunk: Chunk, matches: list[Match]) -> tuple[Chunk, list[Match]]:
+    """A chunk whose earlier lines were left uncounted (`Chunk.lines_before`), now that it
+    matched: it and its matches numbered by the file's lines."""
+    assert chunk.lines_before is not None
+    lines = chunk.lines_before()
+    moved = [replace(match, line=match.line + lines) for match in matches]
+    return replace(chunk, first_line=chunk.first_line + lines, lines_before=None), moved
 
 
 def _introduced(

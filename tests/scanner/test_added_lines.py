@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -66,3 +67,40 @@ def test_the_engine_applies_before_to_inline_and_parallel_matching(
         lines = sorted(o.location.line for f in result.findings for o in f.occurrences)
         # Per file: the 1,000 copies of `new` are new, the copies of `old` were there.
         assert len(result.findings) == 1 and len(lines) == 3000, jobs
+
+
+def test_lines_before_a_chunk_are_counted_only_when_it_matched() -> None:
+    """`Chunk.lines_before`: a changed span numbered from 1 is moved to the file's lines once
+    something matched in it; a span without a match never counts them."""
+    from scanner import engine
+
+    key = random_key(40)
+    spec = detector_spec([key])
+    asked: list[str] = []
+
+    def counted(name: str, lines: int) -> Callable[[], int]:
+        def count() -> int:
+            asked.append(name)
+            return lines
+
+        return count
+
+    chunks = [
+        Chunk(b"nothing here\n", Location("git", path="a.txt"), lines_before=counted("a", 7)),
+        Chunk(
+            f"one\nkey = {key}\n".encode(),
+            Location("git", path="b.txt"),
+            lines_before=counted("b", 40),
+        ),
+    ]
+
+    class Source:
+        def chunks(self, tally: object) -> list[Chunk]:
+            return chunks
+
+    classifier = Classifier(Inventory(None, ()), Policy(date.today()))
+    result = engine.scan([Source()], detectors=spec, classifier=classifier)
+
+    [finding] = result.findings
+    assert [(o.location.path, o.location.line) for o in finding.occurrences] == [("b.txt", 42)]
+    assert asked == ["b"]
