@@ -9,8 +9,8 @@ goes on from the next one.
 from __future__ import annotations
 
 import io
+import os
 import queue
-import secrets
 import subprocess
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -272,7 +272,7 @@ class CommitStream:
         self._git = git
         self._options = options
         self._process: subprocess.Popen[bytes] | None = None
-        self._end = f"keysprawl-end-{secrets.token_hex(8)}\n".encode()
+        self._end = b"keysprawl-end-" + os.urandom(8).hex().encode() + b"\n"
 
     def records(
         self, commits: Sequence[str], on_problem: ProblemCallback
