@@ -2,9 +2,9 @@
 
 The request list is written from a thread while the answers are read, so git decompresses
 ahead of the reader (through a pipe enlarged to 1 MB where Linux allows it). Git buffers its
-answers and flushes at the end of each request (`--buffer` and a `flush` command) instead of
-after every blob: three `write` calls a blob were a third of cat-file's system time
-(bench/RESULTS-git.md). If git dies on
+answers and flushes at the end of each request (`--buffer` and a `flush` command, git 2.36+;
+older git is asked with `--batch`) instead of after every blob: three `write` calls a blob
+were a third of cat-file's system time (bench/RESULTS-git.md). If git dies on
 a corrupt object, that object is reported unreadable with git's reason and a new process
 goes on with the rest of the list.
 """
@@ -18,8 +18,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import IO
 
-from connectors.git_blobs import finish, stopped
-from connectors.git_cli import Git
+from connectors.git_blobs import discard, finish, stopped
+from connectors.git_cli import Git, has_batch_command
 
 TOO_LARGE = "too large"
 _PIPE_SIZE = 1 << 20
@@ -36,6 +36,7 @@ class BlobStream:
         self._git = git
         self.max_size = max_size
         self._process: subprocess.Popen[bytes] | None = None
+        self._buffered = has_batch_command()
 
     def read(self, oids: Sequence[str]) -> Iterator[tuple[str, bytes | None, str]]:
         """(oid, content or None, why not: TOO_LARGE or git's reason) for each oid, in order."""
@@ -43,7 +44,7 @@ class BlobStream:
         try:
             while position < len(oids):
                 process = self._started()
-                writer = _write_from_thread(process, oids[position:])
+                writer = _write_from_thread(process, _request(oids[position:], self._buffered))
                 for oid in oids[position:]:
                     data, why = self._one(process, oid)
                     position += 1
@@ -57,11 +58,9 @@ class BlobStream:
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None:
+            mode = ("--batch-command", "--buffer") if self._buffered else ("--batch",)
             self._process = self._git.popen(
-                [
-                    *("-c", f"core.deltaBaseCacheLimit={_DELTA_CACHE}"),
-                    *("cat-file", "--batch-command", "--buffer"),
-                ],
+                ["-c", f"core.deltaBaseCacheLimit={_DELTA_CACHE}", "cat-file", *mode],
                 stdin=True,
                 buffer=_PIPE_SIZE,
             )
@@ -80,7 +79,7 @@ class BlobStream:
             return None, self._died()
         size = int(parts[2])
         if size > self.max_size:
-            _discard(process.stdout, size + 1)
+            discard(process.stdout, size + 1)
             return None, TOO_LARGE
         data = process.stdout.read(size)
         if len(data) != size or process.stdout.read(1) != b"\n":
@@ -98,9 +97,14 @@ class BlobStream:
             self._process = None
 
 
-def _write_from_thread(process: subprocess.Popen[bytes], oids: Sequence[str]) -> threading.Thread:
+def _request(oids: Sequence[str], buffered: bool) -> bytes:
+    if buffered:
+        return "".join(f"contents {oid}\n" for oid in oids).encode() + b"flush\n"
+    return "".join(f"{oid}\n" for oid in oids).encode()
+
+
+def _write_from_thread(process: subprocess.Popen[bytes], request: bytes) -> threading.Thread:
     """Git answers while the request is still arriving: written from a thread, no deadlock."""
-    request = "".join(f"contents {oid}\n" for oid in oids).encode() + b"flush\n"
     writer = threading.Thread(target=_write, args=(process.stdin, request), daemon=True)
     writer.start()
     return writer
@@ -112,11 +116,3 @@ def _write(stream: IO[bytes], request: bytes) -> None:
         stream.flush()
     except (OSError, ValueError):
         pass  # git stopped: the reader reports what is missing
-
-
-def _discard(stream: IO[bytes], size: int) -> None:
-    while size > 0:
-        block = stream.read(min(size, 1 << 20))
-        if not block:
-            return
-        size -= len(block)

@@ -2,7 +2,8 @@
 
 Used for content a diff cannot show whole (binary files, notebooks, keys split across hunks)
 and for objects no ref reaches. The size is asked first, so a huge blob is skipped without
-being read.
+being read (git before 2.36 has no `--batch-command`: there `--batch` sends it and it is
+discarded unread).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import subprocess
 from dataclasses import dataclass, field
+from typing import IO
 
-from connectors.git_cli import Git, first_line
+from connectors.git_cli import Git, first_line, has_batch_command
 
 
 class BlobUnreadable(Exception):
@@ -30,28 +32,35 @@ class BlobReader:
 
     def read(self, oid: str) -> bytes:
         process = self._started()
-        assert process.stdin is not None and process.stdout is not None
-        try:
-            process.stdin.write(f"info {oid}\n".encode())
-            process.stdin.flush()
-            header = process.stdout.readline()
-        except OSError:
-            header = b""
+        commands = has_batch_command()
+        header = self._ask(process, f"info {oid}\n" if commands else f"{oid}\n")
         if not header:
             raise BlobUnreadable(self._died())
         parts = header.split()
         if len(parts) < 3:
             raise BlobUnreadable(f"object {oid} is missing")
-        if int(parts[2]) > self.max_size:
+        size = int(parts[2])
+        if size > self.max_size:
+            if not commands:
+                discard(process.stdout, size + 1)
             raise BlobTooLarge(oid)
-        return self._contents(process, oid)
+        if commands:
+            header = self._ask(process, f"contents {oid}\n")
+        return self._contents(process, header)
 
-    def _contents(self, process: subprocess.Popen[bytes], oid: str) -> bytes:
+    def _ask(self, process: subprocess.Popen[bytes], request: str) -> bytes:
+        """Git's header line in answer to `request`; empty if git stopped."""
         assert process.stdin is not None and process.stdout is not None
         try:
-            process.stdin.write(f"contents {oid}\n".encode())
+            process.stdin.write(request.encode())
             process.stdin.flush()
-            header = process.stdout.readline()
+            return process.stdout.readline()
+        except OSError:
+            return b""
+
+    def _contents(self, process: subprocess.Popen[bytes], header: bytes) -> bytes:
+        assert process.stdout is not None
+        try:
             size = int(header.split()[2])
             data = process.stdout.read(size + 1)[:-1]
         except (OSError, IndexError, ValueError):
@@ -62,7 +71,8 @@ class BlobReader:
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None or self._process.poll() is not None:
-            self._process = self.git.popen(["cat-file", "--batch-command"], stdin=True)
+            mode = "--batch-command" if has_batch_command() else "--batch"
+            self._process = self.git.popen(["cat-file", mode], stdin=True)
         return self._process
 
     def _died(self) -> str:
@@ -101,3 +111,12 @@ def finish(process: subprocess.Popen[bytes]) -> bytes:
                 stream.close()
     process.wait()
     return stderr
+
+
+def discard(stream: IO[bytes] | None, size: int) -> None:
+    """Reads past `size` bytes of an answer not wanted (a blob too large to read)."""
+    while stream is not None and size > 0:
+        block = stream.read(min(size, 1 << 20))
+        if not block:
+            return
+        size -= len(block)

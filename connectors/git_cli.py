@@ -8,7 +8,9 @@ paths and messages need not be UTF-8.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import subprocess
 import weakref
 from collections.abc import Sequence
@@ -65,6 +67,23 @@ def first_line(stderr: bytes) -> str:
 
 
 GIT_MISSING = "git is not installed (no git program on PATH)"
+# `cat-file --batch-command` (and its `flush` with `--buffer`) came with git 2.36 (2022);
+# older git (Ubuntu 22.04 ships 2.34) is read with `cat-file --batch`.
+_BATCH_COMMAND_SINCE = (2, 36)
+
+
+@functools.cache
+def has_batch_command() -> bool:
+    """Whether the git on PATH has `cat-file --batch-command`. Asked once a process (a
+    forked history reader inherits the answer)."""
+    try:
+        completed = subprocess.run(
+            ["git", "version"], capture_output=True, env=git_env(), check=False
+        )
+    except FileNotFoundError:
+        raise GitMissing(GIT_MISSING) from None
+    found = re.match(rb"git version (\d+)\.(\d+)", completed.stdout)
+    return found is not None and (int(found[1]), int(found[2])) >= _BATCH_COMMAND_SINCE
 
 
 @dataclass(frozen=True, slots=True)
