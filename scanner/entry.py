@@ -48,11 +48,13 @@ def leave(code: object) -> NoReturn:
     (logging, temporary folders, multiprocessing) and flushing the standard streams. Then
     the process ends without taking every module apart object by object, which cost 13 ms
     after a scan's last line was written (bench/RESULTS-git.md). A thread other than a
-    daemon still running (none does once a command returns) gets the ordinary shutdown."""
+    daemon still running (none does once a command returns), or a profiler or tracer
+    watching (`python -m cProfile`, coverage: they write their results after the program
+    returns), gets the ordinary shutdown."""
     if isinstance(code, str):
         print(code, file=sys.stderr)
     status = code if isinstance(code, int) else int(code is not None)
-    if _threads_still_working():
+    if _threads_still_working() or sys.getprofile() or sys.gettrace():
         sys.exit(status)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

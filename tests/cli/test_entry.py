@@ -95,3 +95,16 @@ def test_output_written_just_before_the_end_reaches_a_pipe_whole(tmp_path: Path)
     )
     assert completed.returncode == 1
     assert completed.stdout == big.read_bytes()
+
+
+def test_a_profiler_still_writes_its_results(tmp_path: Path) -> None:
+    """`python -m cProfile` writes its file after the program returns: no early end then."""
+    written = tmp_path / "profile.out"
+    completed = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(written), "-m", "scanner", "--version"],
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 0 and b"keysprawl" in completed.stdout
+    assert written.stat().st_size > 0
