@@ -6,7 +6,7 @@ The alternative to reading patches. Measured by bench/git_history.py on an idle 
 matcher then works through 368 MB instead of 14 MB of added lines; so patches are the
 default, and this stays for content where whole blobs pay (see bench/RESULTS-git.md).
 `diff-tree --raw` (a tree comparison, no content diff) names, per
-commit, the paths whose blob changed, with the blobs they replaced; `cat-file --batch`
+commit, the paths whose blob changed, with the blobs they replaced; `cat-file`
 streams the new blobs. A value is attributed to the commit whose new version holds it more
 often than the versions it replaced (`Chunk.previous`, applied by the engine), so a key kept
 through 1,000 edits is one copy, introduced once. Whole blobs also cover what a patch cannot
