@@ -3,8 +3,9 @@
 The same chunks as reading git's patches (each commit's message and the lines it adds, a
 file git would call binary, a notebook or a split PEM block read whole), at a fraction of
 git's cost: `diff-tree --raw` only compares trees (it names, per commit, each changed path's
-new blob and the blobs it replaced), one `cat-file` (connectors.git_blob_stream) streams the new blobs, and the
-added lines are a multiset difference against the replaced versions (connectors.git_lines).
+new blob and the blobs it replaced), one `cat-file` (connectors.git_blob_stream) streams the
+new blobs, and the added lines are a multiset difference against the replaced versions
+(connectors.git_lines).
 Those versions were usually read a moment before (the parent's edit of the same file), so a
 bounded cache of recent blobs answers most lookups; the others are streamed with the new
 ones (and, should the cache drop one in between, read on demand).
