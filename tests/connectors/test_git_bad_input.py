@@ -87,6 +87,19 @@ def test_shallow_clone_is_scanned_and_said_to_be_shallow(tmp_path: Path) -> None
     assert result.complete
 
 
+def history_with_unreadable_commits(repo: Repo, around: int) -> tuple[list[str], str, str]:
+    """`around` readable commits, two whose tree is corrupt, `around` more: (every commit,
+    oldest first; the two unreadable ones)."""
+    ids = [repo.commit(f"c{n}", {f"f{n}.txt": f"{n}\n"}) for n in range(around)]
+    broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
+    repo.git("rm", "-q", "bad.txt")
+    dropped = repo.commit("drop")
+    _corrupt(repo, repo.git("rev-parse", f"{broken}^{{tree}}"))  # both commits need this tree
+    ids += [broken, dropped]
+    ids += [repo.commit(f"d{n}", {f"g{n}.txt": f"{n}\n"}) for n in range(around)]
+    return ids, broken, dropped
+
+
 def _corrupt(repo: Repo, oid: str) -> None:
     loose = repo.root / ".git" / "objects" / oid[:2] / oid[2:]
     loose.chmod(0o644)
@@ -200,13 +213,7 @@ def test_parallel_readers_keep_order_and_report_the_broken_commit(
     monkeypatch.setattr(git_history, "_MIN_PARALLEL", 1)
     monkeypatch.setattr(git_history, "_MIN_BATCH", 2)
     repo = Repo(tmp_path / "repo")
-    ids = [repo.commit(f"c{n}", {f"f{n}.txt": f"{n}\n"}) for n in range(5)]
-    broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
-    repo.git("rm", "-q", "bad.txt")
-    dropped = repo.commit("drop")
-    _corrupt(repo, repo.git("rev-parse", f"{broken}^{{tree}}"))  # both commits need this tree
-    ids += [broken, dropped]
-    ids += [repo.commit(f"d{n}", {f"g{n}.txt": f"{n}\n"}) for n in range(5)]
+    ids, broken, dropped = history_with_unreadable_commits(repo, 5)
     problems: list[str] = []
 
     read = git_history.read_commits(

@@ -6,7 +6,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from gitrepo import Repo
-from test_git_bad_input import _corrupt
+from test_git_bad_input import history_with_unreadable_commits
 
 from connectors.git_cli import Git
 from connectors.git_history import RAW_OPTIONS, CommitRecord, CommitStream, read_commits
@@ -54,13 +54,7 @@ def test_records_of_batches_equal_one_process_per_batch(tmp_path: Path) -> None:
 
 def test_a_corrupt_commit_is_reported_and_later_batches_are_read(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
-    ids = [repo.commit(f"c{n}", {f"f{n}.txt": f"{n}\n"}) for n in range(3)]
-    broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
-    repo.git("rm", "-q", "bad.txt")
-    dropped = repo.commit("drop")
-    _corrupt(repo, repo.git("rev-parse", f"{broken}^{{tree}}"))  # both commits need this tree
-    ids += [broken, dropped]
-    ids += [repo.commit(f"d{n}", {f"g{n}.txt": f"{n}\n"}) for n in range(3)]
+    ids, broken, dropped = history_with_unreadable_commits(repo, 3)
     stream = CommitStream(Git(repo.root), RAW_OPTIONS)
     problems: list[str] = []
     try:
