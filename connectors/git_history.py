@@ -273,6 +273,9 @@ class CommitStream:
         self._options = options
         self._process: subprocess.Popen[bytes] | None = None
         self._end = b"keysprawl-end-" + os.urandom(8).hex().encode() + b"\n"
+        # A batch whose records were not all read (its reader stopped early) leaves git
+        # with output nobody reads: that process is ended, not reused or waited for.
+        self._unread = False
 
     def records(
         self, commits: Sequence[str], on_problem: ProblemCallback
@@ -282,24 +285,31 @@ class CommitStream:
 
     def close(self) -> None:
         if self._process is not None:
+            if self._unread:
+                self._process.kill()  # it may be blocked writing what nobody will read
             finish(self._process)
             self._process = None
+            self._unread = False
 
     def _batch(self, commits: Sequence[str]) -> _Stream:
+        if self._unread:
+            self.close()
         if self._process is None:
             self._process = self._git.popen(self._options, stdin=True)
         process = self._process
         assert process.stdin is not None and process.stdout is not None
+        self._unread = True
         _feed(process.stdin, commits, end=self._end)
         ended: list[bool] = []
         blocks = _blocks_until(cast(io.BufferedReader, process.stdout), self._end, ended)
         done, rest = yield from _parse(blocks)
         if not ended:  # git stopped before the batch's end
-            self._process = None
+            self._process, self._unread = None, False
             return done, first_line(finish(process)) or "git diff-tree stopped"
         if rest:
             yield _record(rest)
             done += 1
+        self._unread = False
         return done, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 from pathlib import Path
 
@@ -66,3 +67,25 @@ def test_a_corrupt_commit_is_reported_and_later_batches_are_read(tmp_path: Path)
     assert [record.id for record in records] == [c for c in ids if c not in (broken, dropped)]
     assert problems == [broken, dropped]
     assert [record.id for record in again] == ids[-2:]
+
+
+def test_a_batch_left_half_read_neither_blocks_nor_leaks_into_the_next(tmp_path: Path) -> None:
+    """Records too big for a pipe: git blocks writing them once the reader stops reading."""
+    repo = Repo(tmp_path / "repo")
+    ids = [repo.commit(f"c{n}\n\n" + "x" * 100_000, {f"f{n}.txt": f"{n}\n"}) for n in range(4)]
+    git = Git(repo.root)
+    expected = list(read_commits(git, ids, lambda *_: None, options=RAW_OPTIONS))
+    stream = CommitStream(git, RAW_OPTIONS)
+    try:
+        first = stream.records(ids, lambda *_: None)
+        assert next(first) == expected[0]
+        first.close()  # the reader stopped: three records are left unread
+        assert list(stream.records(ids[2:], lambda *_: None)) == expected[2:]
+        half = stream.records(ids, lambda *_: None)
+        next(half)
+        half.close()
+    finally:
+        closing = threading.Thread(target=stream.close)
+        closing.start()
+        closing.join(timeout=10)
+    assert not closing.is_alive()
