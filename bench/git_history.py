@@ -12,7 +12,9 @@ of process, planted keys found, git's share of its CPU time); `gitleaks git` and
 history (every distinct new blob whole, git's patches, or the changed spans keysprawl works
 out: the default), each matched as one of the scan's readers does. Then the hook: median wall
 time of `keysprawl hook` on a one-file, ten-line staged change with a 1,000-key inventory,
-beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run.
+beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run;
+the three history scans also in interleaved rounds (at least 15), so the machine's drift
+weighs on each alike.
 The hook figures (wall and CPU milliseconds) come from interleaved rounds (bench/startup.py)
 of: `python -c pass`, `python -c "import scanner.cli.hook"` (start-up plus imports: the rest
 of the hook is reading the inventory, building the matchers, git and matching), the hook,
@@ -45,6 +47,7 @@ KEYSPRAWL = Path(sys.executable).parent / "keysprawl"
 DIFF_TREE = (
     "diff-tree --stdin -p -U0 --cc --root --always --full-index --no-renames --irreversible-delete"
 )
+INTERLEAVED_ROUNDS = 15
 RAW_TREE = "diff-tree --stdin -r -c --raw --root --always --full-index --no-renames --format="
 
 
@@ -257,19 +260,21 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     row["git_cpu_share"] = git_cpu_share(scan, runs)
     found = {json.loads(line)["key_id"] for line in (OUT / "scan.jsonl").read_text().splitlines()}
     row["keys_found"] = len(found - {None})
-    for name, binary in tools.items():
-        command = [
-            str(binary),
-            "git",
-            str(repo),
-            "--no-banner",
-            "--log-level",
-            "error",
-            "--exit-code",
-            "0",
-        ]
+    options = ["--no-banner", "--log-level", "error", "--exit-code", "0"]
+    peer_commands = {
+        name: [str(binary), "git", str(repo), *options] for name, binary in tools.items()
+    }
+    for name, command in peer_commands.items():
         row[f"{name}_s"], row[f"{name}_cpu_s"] = timed_cpu(command, runs)
         row[f"{name}_rss_mb"] = peak_rss_mb(command)
+    # The same commands in interleaved rounds: this machine's speed drifts within minutes,
+    # and one tool's runs all at once would take the drift as a difference.
+    row["interleaved_ms"] = {
+        name: figures["wall_ms"]
+        for name, figures in interleaved(
+            {"keysprawl": scan, **peer_commands}, max(runs, INTERLEAVED_ROUNDS)
+        ).items()
+    }
     row.update(strategies(repo, inventory))
     return row
 
@@ -367,6 +372,15 @@ def main() -> None:
             f"{row['git_cpu_share']:.0%}), cat-file {row['cat_file_s']:.2f}s, "
             f"diff-tree {row['diff_tree_s']:.2f}s, "
             + ", ".join(f"{t} {row[f'{t}_s']:.2f}s / {row[f'{t}_cpu_s']:.2f} CPU s" for t in tools)
+        )
+        rounds = row["interleaved_ms"]
+        assert isinstance(rounds, dict)
+        print(
+            "  interleaved rounds, median ms: "
+            + ", ".join(
+                f"{name} {ms:.0f} ({ms / rounds['keysprawl']:.2f}x keysprawl)"
+                for name, ms in rounds.items()
+            )
         )
     print(f"hook: {json.dumps(hook)}")
 
