@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -72,16 +72,23 @@ GIT_MISSING = "git is not installed (no git program on PATH)"
 _BATCH_COMMAND_SINCE = (2, 36)
 
 
+@contextlib.contextmanager
+def git_program() -> Iterator[None]:
+    """Around starting git: no git program on PATH is GitMissing, one line for every source."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise GitMissing(GIT_MISSING) from None
+
+
 @functools.cache
 def has_batch_command() -> bool:
     """Whether the git on PATH has `cat-file --batch-command`. Asked once a process (a
     forked history reader inherits the answer)."""
-    try:
+    with git_program():
         completed = subprocess.run(
             ["git", "version"], capture_output=True, env=git_env(), check=False
         )
-    except FileNotFoundError:
-        raise GitMissing(GIT_MISSING) from None
     found = re.match(rb"git version (\d+)\.(\d+)", completed.stdout)
     return found is not None and (int(found[1]), int(found[2])) >= _BATCH_COMMAND_SINCE
 
@@ -97,12 +104,10 @@ class Git:
         return ["git", "-C", str(self.root), *_CONFIG, *args]
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        try:
+        with git_program():
             completed = subprocess.run(
                 self.command(*args), input=stdin, capture_output=True, env=git_env(), check=False
             )
-        except FileNotFoundError:
-            raise GitMissing(GIT_MISSING) from None
         if check and completed.returncode != 0:
             raise GitError(first_line(completed.stderr))
         return completed.stdout
@@ -110,7 +115,7 @@ class Git:
     def popen(
         self, args: Sequence[str], *, stdin: bool = False, buffer: int = -1
     ) -> subprocess.Popen[bytes]:
-        try:
+        with git_program():
             process = subprocess.Popen(
                 self.command(*args),
                 bufsize=buffer,
@@ -119,8 +124,6 @@ class Git:
                 stderr=subprocess.PIPE,
                 env=git_env(),
             )
-        except FileNotFoundError:
-            raise GitMissing(GIT_MISSING) from None
         for pipe in (process.stdin, process.stdout, process.stderr):
             if pipe is not None:
                 _PIPES.add(pipe)

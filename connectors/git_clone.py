@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from connectors.git_cli import GIT_MISSING, GitError, GitMissing, first_line, git_env
+from connectors.git_cli import GitError, first_line, git_env, git_program
 
 URL_SCHEMES = ("file://", "https://", "http://", "ssh://", "git://")
 _USERINFO = re.compile(r"^([a-z+]+://)[^/@]*@")
@@ -89,15 +89,13 @@ def _clone(url: str, headers: tuple[str, ...], target: Path) -> None:
         env = {**base, **header_env(headers, base)}
     except GitError as error:
         raise GitError(f"cannot clone {display_url(url)}: {error}") from None
-    try:
+    with git_program():
         completed = subprocess.run(
             ["git", "clone", "--mirror", "--quiet", "--", url, str(target)],
             capture_output=True,
             env=env,
             check=False,
         )
-    except FileNotFoundError:
-        raise GitMissing(GIT_MISSING) from None
     if completed.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)  # a half clone must not pass for a kept one
         reason = first_line(completed.stderr).replace(url, display_url(url))

@@ -321,11 +321,8 @@ def _stream(git: Git, commits: Sequence[str], options: tuple[str, ...]) -> _Stre
     stdout = cast(io.BufferedReader, process.stdout)
     # read1: what git has written so far, not a full _READ_SIZE: git runs ahead meanwhile.
     done, rest = yield from _parse(iter(lambda: stdout.read1(_READ_SIZE), b""))
-    stderr = process.stderr.read() if process.stderr else b""
-    process.stdout.close()
-    if process.stderr:
-        process.stderr.close()
-    if process.wait() == 0:
+    stderr = finish(process)
+    if process.returncode == 0:
         if rest:
             yield _record(rest)
             done += 1

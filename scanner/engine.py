@@ -359,7 +359,7 @@ def _in_processes(
     from concurrent.futures import ProcessPoolExecutor
 
     workers = jobs - 1
-    here = _HereMatcher(build)
+    here = functools.cache(build)  # this process's detectors, built when first needed
     pending: deque[tuple[list[Chunk], Future[BatchResult] | _Done]] = deque()
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(spec,)) as pool:
         for batch in _batches(chunks):
@@ -367,25 +367,12 @@ def _in_processes(
             if _running(pending) < 2 * workers:
                 pending.append((batch, pool.submit(_find_in_batch, work)))
             else:
-                pending.append((batch, here.find(work)))
+                pending.append((batch, _Done(_find_all(here(), work))))
             # Ready results leave in order; a bounded backlog keeps memory flat.
             while pending and (pending[0][1].done() or len(pending) > 4 * jobs):
                 yield from _collect(*pending.popleft(), timeouts)
         while pending:
             yield from _collect(*pending.popleft(), timeouts)
-
-
-class _HereMatcher:
-    """This process's share of a parallel scan, with its DetectorSet built on first use."""
-
-    def __init__(self, build: DetectorFactory) -> None:
-        self._build = build
-        self._detectors: DetectorSet | None = None
-
-    def find(self, batch: list[tuple[bytes, int]]) -> _Done:
-        if self._detectors is None:
-            self._detectors = self._build()
-        return _Done(_find_all(self._detectors, batch))
 
 
 @dataclass(frozen=True, slots=True)
