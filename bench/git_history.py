@@ -10,7 +10,8 @@ and of what keysprawl asks of git (`diff-tree --raw`, then `cat-file` over the n
 of process, planted keys found, git's share of its CPU time); `gitleaks git` and
 `betterleaks git` on the same repository; and, in one process, the three ways to read
 history (every distinct new blob whole, git's patches, or the changed spans keysprawl works
-out: the default), each matched as one of the scan's readers does. Then the hook: median wall
+out: the default), each matched as one of the scan's readers does; the wall time the scan's
+processes spend waiting to read git (bench/git_wait.py). Then the hook: median wall
 time of `keysprawl hook` on a one-file, ten-line staged change with a 1,000-key inventory,
 beside `gitleaks git --pre-commit --staged`. Medians of --runs runs, all in the same run;
 the three history scans also in interleaved rounds (at least 15), so the machine's drift
@@ -40,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from git_repo import build
+from git_wait import describe, waiting_for_git
 from startup import bench_env, interleaved, load_average
 
 OUT = Path(__file__).parent / "out"
@@ -258,6 +260,8 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     row["keysprawl_rss_mb"] = peak_rss_mb(scan)
     row["keysprawl_rss_by_process_mb"] = peak_rss_by_process(scan)
     row["git_cpu_share"] = git_cpu_share(scan, runs)
+    # The wall time the scan's processes spend reading git (bench/git_wait.py).
+    row["waiting_for_git"] = waiting_for_git(str(repo), str(inventory), runs)
     found = {json.loads(line)["key_id"] for line in (OUT / "scan.jsonl").read_text().splitlines()}
     row["keys_found"] = len(found - {None})
     options = ["--no-banner", "--log-level", "error", "--exit-code", "0"]
@@ -373,6 +377,9 @@ def main() -> None:
             f"diff-tree {row['diff_tree_s']:.2f}s, "
             + ", ".join(f"{t} {row[f'{t}_s']:.2f}s / {row[f'{t}_cpu_s']:.2f} CPU s" for t in tools)
         )
+        waiting = row["waiting_for_git"]
+        assert isinstance(waiting, dict)
+        print(f"  reading git: {describe(waiting)}")
         rounds = row["interleaved_ms"]
         assert isinstance(rounds, dict)
         print(
