@@ -85,12 +85,13 @@ def _reporting_reader(read_batches: Callable[..., None], out: Path) -> Callable[
         # The scan ends its readers once every result is in: a reader writes its figures
         # as it sends each result, so the last one stands.
         _totals.clear()
-        started, results = time.perf_counter(), args[6]
+        started, cpu, results = time.perf_counter(), time.process_time(), args[6]
         path = out / f"reader-{os.getpid()}.json"
 
         class Sending:
             def put(self, item: Any) -> None:
-                path.write_text(json.dumps({**_totals, "wall": time.perf_counter() - started}))
+                spent = {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu}
+                path.write_text(json.dumps({**_totals, **spent}))
                 results.put(item)
 
         read_batches(*args[:6], Sending(), *args[7:])
@@ -146,6 +147,7 @@ def _row(figures: dict[str, Any]) -> dict[str, float]:
     main, readers = figures["main"], figures["readers"]
     own = sum(main.get(kind, 0.0) for kind in KINDS)
     row = {"wall": main["wall"], "scan process": own, "reader wall": _mean(readers, "wall")}
+    row["reader cpu"] = _mean(readers, "cpu")
     row |= {f"reader {kind}": _mean(readers, kind) for kind in KINDS}
     reader_git = sum(row[f"reader {kind}"] for kind in KINDS)
     row["waiting share"] = (own + reader_git) / main["wall"]
@@ -166,7 +168,8 @@ def describe(figures: dict[str, float]) -> str:
     reads = ", ".join(f"{kind} {ms[f'reader {kind}']}" for kind in KINDS[1:])
     return (
         f"scan {ms['wall']} ms; the scan process reads git {ms['scan process']} ms; a reader"
-        f" reads git {reads} ms of its {ms['reader wall']} ms; waiting for git:"
+        f" reads git {reads} ms of its {ms['reader wall']} ms (CPU {ms['reader cpu']} ms);"
+        " waiting for git:"
         f" {figures['waiting share']:.0%} of the wall time"
     )
 

@@ -129,6 +129,11 @@ class Git:
                 _PIPES.add(pipe)
         return process
 
+    def object_directory(self) -> Path:
+        """Where the repository keeps its objects ($GIT_OBJECT_DIRECTORY if set)."""
+        path = self.run("rev-parse", "--git-path", "objects").strip()
+        return self.root / path.decode("utf-8", "surrogateescape")  # relative to the root
+
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"
 

@@ -8,11 +8,14 @@ goes on from the next one.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import os
 import queue
 import subprocess
 import threading
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -59,6 +62,9 @@ RAW_OPTIONS = (
 # Options that may stand among revisions (the hook walks `HEAD --not --remotes`).
 _REVISION_OPTIONS = frozenset({"--not", "--all", "--branches", "--tags", "--remotes"})
 _READ_SIZE = 1 << 20
+# diff-tree's output pipe, enlarged where Linux allows: git computes that far ahead of a
+# reader that fed it batches in advance (CommitStream.feed).
+_PIPE_SIZE = 1 << 20
 _MIN_PARALLEL = 400  # fewer commits are read by one git process: starting more costs more
 _MIN_BATCH = 100
 
@@ -276,6 +282,21 @@ class CommitStream:
         # A batch whose records were not all read (its reader stopped early) leaves git
         # with output nobody reads: that process is ended, not reused or waited for.
         self._unread = False
+        self._fed: deque[Sequence[str]] = deque()  # written to git ahead, not read yet
+        self._past_end = b""  # output of those, read with the end of the batch before
+
+    def feed(self, batches: Sequence[Sequence[str]]) -> None:
+        """Hands git `batches` to work on while the caller does something else; `records`
+        then reads them, asked for in the same order."""
+        if not batches:
+            return
+        process = self._started()
+        assert process.stdin is not None
+        # One write for every batch, each ended as `records` expects (writes from two
+        # threads could interleave).
+        commits = [c for batch in batches for c in (*batch, None)][:-1]
+        _feed(process.stdin, commits, end=self._end)
+        self._fed.extend(batches)
 
     def records(
         self, commits: Sequence[str], on_problem: ProblemCallback
@@ -285,27 +306,41 @@ class CommitStream:
 
     def close(self) -> None:
         if self._process is not None:
-            if self._unread:
+            if self._unread or self._fed:
                 self._process.kill()  # it may be blocked writing what nobody will read
             finish(self._process)
             self._process = None
-            self._unread = False
+        self._unread = False
+        self._fed.clear()
+        self._past_end = b""
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            self._process = self._git.popen(self._options, stdin=True, buffer=_PIPE_SIZE)
+            assert self._process.stdout is not None
+            with contextlib.suppress(OSError, AttributeError):
+                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+        return self._process
 
     def _batch(self, commits: Sequence[str]) -> _Stream:
-        if self._unread:
-            self.close()
-        if self._process is None:
-            self._process = self._git.popen(self._options, stdin=True)
-        process = self._process
+        if self._unread or (self._fed and list(self._fed[0]) != list(commits)):
+            self.close()  # git's output holds records nobody will read before these
+        process = self._started()
         assert process.stdin is not None and process.stdout is not None
         self._unread = True
-        _feed(process.stdin, commits, end=self._end)
-        ended: list[bool] = []
-        blocks = _blocks_until(cast(io.BufferedReader, process.stdout), self._end, ended)
-        done, rest = yield from _parse(blocks)
+        if self._fed:
+            self._fed.popleft()  # written already
+        else:
+            _feed(process.stdin, commits, end=self._end)
+        ended: list[bytes] = []
+        stdout = cast(io.BufferedReader, process.stdout)
+        held, self._past_end = self._past_end, b""
+        done, rest = yield from _parse(_blocks_until(stdout, self._end, ended, held))
         if not ended:  # git stopped before the batch's end
             self._process, self._unread = None, False
+            self._fed.clear()
             return done, first_line(finish(process)) or "git diff-tree stopped"
+        self._past_end = ended[0]
         if rest:
             yield _record(rest)
             done += 1
@@ -349,31 +384,40 @@ def _parse(blocks: Iterator[bytes]) -> Generator[CommitRecord, None, tuple[int, 
     return done, bytes(pending)
 
 
-def _blocks_until(stream: io.BufferedReader, end: bytes, ended: list[bool]) -> Iterator[bytes]:
-    """What `stream` has ready, block by block, up to the line `end` (then `ended` holds
-    True); all of it if the stream ends first."""
-    held = b""
-    while block := stream.read1(_READ_SIZE):
-        data = held + block
+def _blocks_until(
+    stream: io.BufferedReader, end: bytes, ended: list[bytes], held: bytes = b""
+) -> Iterator[bytes]:
+    """What `stream` has ready, block by block (after `held`, read before), up to the line
+    `end`; then `ended` holds what was read past it (the next batch's start, if git was
+    fed batches ahead). All of it if the stream ends first."""
+    data = held
+    while True:
         cut = data.find(end)
         if cut >= 0:
-            ended.append(True)
+            ended.append(data[cut + len(end) :])
             yield data[:cut]
             return
         keep = min(len(data), len(end) - 1)  # the start of an `end` cut by the block's end
-        held = data[len(data) - keep :]
-        yield data[: len(data) - keep]
-    yield held
+        if len(data) > keep:
+            yield data[: len(data) - keep]
+        data = data[len(data) - keep :]
+        block = stream.read1(_READ_SIZE)
+        if not block:
+            yield data
+            return
+        data += block
 
 
-def _feed(stream: object, commits: Sequence[str], end: bytes | None = None) -> None:
+def _feed(stream: object, commits: Sequence[str | None], end: bytes | None = None) -> None:
     """Write the commit list from a thread: git starts answering before it has read it all.
     Without `end`, the input is closed after the list; with it, `end` follows the list and
-    the input stays open for the next."""
+    the input stays open for the next (a None in the list stands for `end` too: several
+    batches written at once)."""
+    text = b"".join(f"{c}\n".encode() if c is not None else end or b"" for c in commits)
 
     def write() -> None:
         try:
-            stream.write("".join(f"{c}\n" for c in commits).encode() + (end or b""))  # type: ignore[attr-defined]
+            stream.write(text + (end or b""))  # type: ignore[attr-defined]
             if end is None:
                 stream.close()  # type: ignore[attr-defined]
             else:

@@ -221,10 +221,15 @@ def _matching(
     jobs: int,
     timeouts: Counter[str],
 ) -> Iterator[tuple[Chunk, list[Match]]]:
+    if jobs <= 1:
+        # No look-ahead: a chunk may hold more than its data (a history span keeps its
+        # file's version for counting lines), and two batches of them held at once were
+        # 180 MB of a history reader's memory (bench/RESULTS-git.md).
+        return _inline(chunks, build(), timeouts)
     first = _take_batch(chunks)
     more = _take_batch(chunks)
-    if jobs <= 1 or not more:
-        return _inline(chain(first, more, chunks), build(), timeouts)
+    if not more:
+        return _inline(chain(first, more), build(), timeouts)
     return _in_processes(chain(first, more, chunks), spec, build, jobs, timeouts)
 
 

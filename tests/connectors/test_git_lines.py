@@ -280,8 +280,8 @@ def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
     monkeypatch.setattr(git_parallel_history, "_POLL_SECONDS", 0.05)
     claim = git_parallel_history.Lanes.claim
 
-    def dies_reading_batch_2(self: object, worker: int) -> int | None:
-        index = claim(self, worker)  # type: ignore[arg-type]
+    def dies_reading_batch_2(self: object, worker: int, *, steal: bool = True) -> int | None:
+        index = claim(self, worker, steal=steal)  # type: ignore[arg-type]
         if index == 2:  # whichever reader takes it is killed while reading it
             time.sleep(0.5)  # after what it sent before has left it (a queue's feeder thread)
             os._exit(9)

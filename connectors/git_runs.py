@@ -1,0 +1,70 @@
+"""The runs a parallel history reader reads, each run's commits handed to git ahead.
+
+A run's blobs are asked of git in pack order (connectors.git_pack_run), so every record of
+the run is needed before its first blob. So the next run's commits are given to git's
+`diff-tree` before the run at hand is matched (git computes their records on the other
+core meanwhile, up to what its output pipe holds), and the first run is a single batch,
+so that little time passes before the first blob is asked for. No thread: one reading
+records beside the matching thread made the matching wait for the interpreter's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from connectors.base import Tally
+from connectors.git_history import CommitRecord, CommitStream
+
+Problem = Callable[[Tally], Callable[[str, str], None]]
+
+
+class Claims(Protocol):
+    def claim(self, worker: int, *, steal: bool = True) -> int | None: ...
+
+
+@dataclass
+class Run:
+    """Batches read as one: (index, records) each, and the problems met reading them."""
+
+    batches: list[tuple[int, list[CommitRecord]]]
+    tally: Tally
+
+
+@dataclass
+class RunsAhead:
+    commits: CommitStream
+    batches: Sequence[Sequence[str]]
+    lanes: Claims
+    worker: int
+    unreadable: Problem
+    run_batches: int
+
+    def __iter__(self) -> Iterator[Run]:
+        run = self._fed(self._claim(1))
+        while run:
+            tally = Tally()
+            read = [(index, self._records(index, tally)) for index in run]
+            run = self._fed(self._claim(self.run_batches))
+            yield Run(read, tally)
+
+    def _records(self, index: int, tally: Tally) -> list[CommitRecord]:
+        return list(self.commits.records(self.batches[index], self.unreadable(tally)))
+
+    def _fed(self, run: list[int]) -> list[int]:
+        self.commits.feed([self.batches[index] for index in run])
+        return run
+
+    def _claim(self, size: int) -> list[int]:
+        """Up to `size` batches of the reader's own lane, and once that is done, one batch
+        taken from the lane with the most left."""
+        run: list[int] = []
+        while len(run) < size:
+            index = self.lanes.claim(self.worker, steal=False)
+            if index is None:
+                break
+            run.append(index)
+        if not run and (index := self.lanes.claim(self.worker)) is not None:
+            run.append(index)
+        return run
