@@ -6,9 +6,12 @@ git's cost: `diff-tree --raw` only compares trees (it names, per commit, each ch
 new blob and the blobs it replaced), one `cat-file` (connectors.git_blob_stream) streams the
 new blobs, and the added lines are a multiset difference against the replaced versions
 (connectors.git_lines).
-Those versions were usually read a moment before (the parent's edit of the same file), so a
-bounded cache of recent blobs answers most lookups; the others are streamed with the new
-ones (and, should the cache drop one in between, read on demand).
+Read commit by commit (`chunks`, one process), those versions were usually read a moment
+before (the parent's edit of the same file), so a bounded cache of recent blobs answers most
+lookups; the others are streamed with the new ones (and, should the cache drop one in
+between, read on demand). Read by a parallel reader's run (`run_chunks`), every blob the
+run needs is asked for at once, in the order git's packs hold them, and each change is
+worked out once its versions are in (connectors.git_pack_run).
 
 Measured by bench/git_history.py (bench/RESULTS-git.md): git's diff computation was most
 of a history scan's time, and reading the blobs whole costs git a fraction of it.

@@ -26,6 +26,7 @@ _HEADER = 8
 _FANOUT = 256 * 4
 _LARGE_OFFSET = 0x80000000
 _FIND_SPAN = 64  # names searched by one `find` once halving has narrowed the range
+_ID_LENGTHS = (40, 64)  # hexadecimal SHA-1 and SHA-256 object ids
 
 
 class PackIndex:
@@ -61,13 +62,15 @@ class PackIndex:
 
     def offset(self, name: bytes) -> int | None:
         """Where the object named `name` (raw bytes) starts in the pack; None if not here."""
-        position = self._position(name)
+        position = self._position(name) if len(name) == self._size else None
         if position is None:
             return None
         start = self._offsets + 4 * position
         offset = int.from_bytes(self._data[start : start + 4], "big")
         if offset & _LARGE_OFFSET:  # packs over 2 GB: an index into 8-byte offsets
             start = self._large + 8 * (offset & ~_LARGE_OFFSET)
+            if start + 8 > len(self._data) - 2 * self._size:
+                return None  # past the table: a damaged index
             offset = int.from_bytes(self._data[start : start + 8], "big")
         return offset
 
@@ -107,9 +110,10 @@ class PackOrder:
     def sorted(self, oids: Iterable[str]) -> list[str]:
         """`oids` in pack order: by pack, then offset; the ones no pack holds last, as given."""
         oids = list(oids)
-        if not oids:
-            return oids
-        indexes = self._opened(len(oids[0]) // 2)
+        size = next((len(oid) for oid in oids if len(oid) in _ID_LENGTHS), 0)
+        if not size:
+            return oids  # no object id git would give: nothing to look up
+        indexes = self._opened(size // 2)
         return sorted(oids, key=lambda oid: self._place(indexes, oid))
 
     def _place(self, indexes: list[PackIndex], oid: str) -> tuple[int, int]:

@@ -70,7 +70,8 @@ class PackOrderedRun:
     ) -> Iterator[tuple[Job, bytes | None, str, Mapping[str, bytes]]]:
         """For each (job, new blob, replaced blobs), once all of them are read: the job, the
         new blob's content (None if unreadable or too large) and why not, and the blobs
-        still held (a replaced one absent there is to be read on its own)."""
+        still held (a replaced one absent there is to be read on its own). The held blobs
+        are this generator's own: valid until the next job is asked for, not after."""
         waiting: dict[str, list[_Waiting[Job]]] = {}
         users: Counter[str] = Counter()
         for job, blob, previous in jobs:
