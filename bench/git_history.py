@@ -37,12 +37,17 @@ import statistics
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from git_repo import build
 from git_wait import describe, waiting_for_git
 from startup import bench_env, interleaved, load_average
+
+from connectors.git_blob_stream import PACK_ORDER_CACHE
+from connectors.git_cli import Git
+from connectors.git_pack_index import PackOrder
 
 OUT = Path(__file__).parent / "out"
 KEYSPRAWL = Path(sys.executable).parent / "keysprawl"
@@ -206,6 +211,13 @@ def strategies(repo: Path, inventory: Path) -> dict[str, float]:
     return figures
 
 
+def in_lanes(repo: Path, blobs: list[str], lanes: int = 2) -> list[str]:
+    """The blobs as the parallel readers ask for them: each lane of history in pack order."""
+    order = PackOrder(Git(repo).object_directory())
+    cuts = [len(blobs) * lane // lanes for lane in range(lanes + 1)]
+    return [oid for start, end in pairwise(cuts) for oid in order.sorted(blobs[start:end])]
+
+
 def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> dict[str, object]:
     blobs, blob_bytes = unique_blobs(repo)
     (OUT / "blobs.txt").write_text("".join(f"{oid}\n" for oid in blobs))
@@ -239,17 +251,20 @@ def history(repo: Path, inventory: Path, runs: int, tools: dict[str, Path]) -> d
     row["diff_tree_s"], row["diff_tree_cpu_s"] = timed_cpu(
         f"{log} | git -C {repo} {DIFF_TREE} > /dev/null", runs
     )
-    # What the "lines" strategy asks of git: tree comparisons, then the new blobs oldest first.
-    # Asked as connectors/git_blob_stream.py asks (git 2.36+); answers go to /dev/null, so
+    # What the "lines" strategy asks of git: tree comparisons, then the new blobs, each
+    # reader's half of history in the order the packs hold them (connectors/git_pack_run.py),
+    # asked as connectors/git_blob_stream.py asks (git 2.36+). Answers go to /dev/null, so
     # this is git's work alone (a pipe's copying is the reader's).
     new_blobs = OUT / "new-blobs.txt"
-    subprocess.run(
-        f"{log} | git -C {repo} {RAW_TREE} | cut -d' ' -f4 | grep -v '^0*$' "
-        f"| sed 's/^/contents /' > {new_blobs} && echo flush >> {new_blobs}",
+    listed = subprocess.run(
+        f"{log} | git -C {repo} {RAW_TREE} | cut -d' ' -f4 | grep -v '^0*$'",
         shell=True,
         check=True,
-    )
-    cat_file = "-c core.deltaBaseCacheLimit=160m cat-file --batch-command --buffer"
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    new_blobs.write_text("".join(f"contents {oid}\n" for oid in in_lanes(repo, listed)) + "flush\n")
+    cat_file = f"-c core.deltaBaseCacheLimit={PACK_ORDER_CACHE} cat-file --batch-command --buffer"
     row["git_read_s"], row["git_read_cpu_s"] = timed_cpu(
         f"{log} | git -C {repo} {RAW_TREE} > /dev/null && "
         f"git -C {repo} {cat_file} < {new_blobs} > /dev/null",
