@@ -3,8 +3,8 @@
 A run's blobs are asked of git in pack order (connectors.git_pack_run), so every record of
 the run is needed before its first blob. So the next run's commits are given to git's
 `diff-tree` before the run at hand is matched (git computes their records on the other
-core meanwhile, up to what its output pipe holds), and the first run is a single batch,
-so that little time passes before the first blob is asked for. No thread: one reading
+core meanwhile, up to what its output pipe holds), and the first run is short, so that
+little time passes before the first blob is asked for. No thread: one reading
 records beside the matching thread made the matching wait for the interpreter's lock.
 """
 
@@ -18,6 +18,10 @@ from connectors.base import Tally
 from connectors.git_history import CommitRecord, CommitStream
 
 Problem = Callable[[Tally], Callable[[str, str], None]]
+# Batches of a reader's first run: few, as nothing is matched while its records are read;
+# two, as a single batch's blobs cost git more (2,000 commits, lanes of two batches:
+# 313 -> 303 ms; 8,000: 848 -> 844 ms, bench/RESULTS-git.md).
+_FIRST_RUN = 2
 
 
 class Claims(Protocol):
@@ -42,7 +46,7 @@ class RunsAhead:
     run_batches: int
 
     def __iter__(self) -> Iterator[Run]:
-        run = self._fed(self._claim(1))
+        run = self._fed(self._claim(_FIRST_RUN))
         while run:
             tally = Tally()
             read = [(index, self._records(index, tally)) for index in run]

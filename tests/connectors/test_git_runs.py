@@ -79,9 +79,9 @@ def test_a_reader_runs_one_batch_first_then_its_lane_then_the_others_last(
         other_reader = list(RunsAhead(stream, batches, lanes, 1, _quiet, 3))
     finally:
         stream.close()
-    # One batch, then runs of up to three of its own lane, then the other lane's last
+    # Two batches, then runs of up to three of its own lane, then the other lane's last
     # batches one at a time.
-    assert taken == [[0], [1, 2, 3], [4], [9], [8], [7], [6]]
+    assert taken == [[0, 1], [2, 3, 4], [9], [8], [7], [6]]
     assert other_reader == []  # nothing was left for it
     assert lanes.claim(0) is None
 
@@ -102,7 +102,7 @@ def test_a_run_reads_each_batch_s_records(tmp_path: Path) -> None:
         runs = list(RunsAhead(stream, batches, lanes, 0, _quiet, 8))
     finally:
         stream.close()
-    assert [[index for index, _ in run.batches] for run in runs] == [[0], [1, 2]]
+    assert [[index for index, _ in run.batches] for run in runs] == [[0, 1], [2]]
     assert [r for run in runs for _, read in run.batches for r in read] == expected
 
 
