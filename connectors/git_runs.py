@@ -44,9 +44,12 @@ class RunsAhead:
     worker: int
     unreadable: Problem
     run_batches: int
+    # Called once git has the first run's commits, before its records are waited for.
+    while_git_works: Callable[[], None] = lambda: None
 
     def __iter__(self) -> Iterator[Run]:
         run = self._fed(self._claim(_FIRST_RUN))
+        self.while_git_works()
         while run:
             tally = Tally()
             read = [(index, self._records(index, tally)) for index in run]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from conftest import detector_spec, random_key
@@ -13,7 +13,14 @@ from gitrepo import Repo
 
 from connectors.base import Tally
 from connectors.git_cli import Git
-from connectors.git_history import RAW_OPTIONS, CommitStream, _blocks_until, read_commits
+from connectors.git_history import (
+    RAW_OPTIONS,
+    CommitRecord,
+    CommitStream,
+    ProblemCallback,
+    _blocks_until,
+    read_commits,
+)
 from connectors.git_parallel_history import Lanes
 from connectors.git_run_order import RunOrder
 from connectors.git_runs import RunsAhead
@@ -161,3 +168,33 @@ def test_one_process_matching_does_not_read_chunks_ahead() -> None:
     results = engine._matching(chunks(), spec, spec.build, 1, Counter())
     _, matches = next(results)
     assert len(matches) == 50 and len(pulled) <= engine._RUN
+
+
+def test_work_given_to_do_while_git_computes_runs_after_the_first_feed(tmp_path: Path) -> None:
+    """The reader builds its detectors while git computes the first run's records: after
+    git has the commits, before the records are waited for, and once."""
+    repo = Repo(tmp_path / "repo")
+    ids = _history(repo, 6)
+    batches = [ids[n : n + 2] for n in range(0, 6, 2)]
+    calls: list[str] = []
+
+    class Watched(CommitStream):
+        def feed(self, batches: Sequence[Sequence[str]]) -> None:
+            calls.append(f"feed {len(batches)}")
+            super().feed(batches)
+
+        def records(
+            self, commits: Sequence[str], on_problem: ProblemCallback
+        ) -> Iterator[CommitRecord]:
+            calls.append("records")
+            return super().records(commits, on_problem)
+
+    lanes = Lanes(multiprocessing.get_context("fork"), len(batches), 1)
+    stream = Watched(Git(repo.root), RAW_OPTIONS)
+    try:
+        runs = RunsAhead(stream, batches, lanes, 0, _quiet, 8, lambda: calls.append("warm"))
+        assert sum(len(run.batches) for run in runs) == 3
+    finally:
+        stream.close()
+    assert calls[:4] == ["feed 2", "warm", "records", "records"]
+    assert calls.count("warm") == 1
