@@ -46,6 +46,10 @@ PATCH_OPTIONS = (
 # Per commit: its header, then one raw entry per path whose blob changed (a tree comparison,
 # no content diff: the blobs are read whole). Merges list only paths new to every parent.
 RAW_OPTIONS = (
+    # Trees unpacked once each in a walk from old to new: git's default 96 MB cache of
+    # delta bases only fills up (8,000 commits: 143 -> 129 ms, 40 -> 26 MB of RSS).
+    "-c",
+    "core.deltaBaseCacheLimit=16m",
     "diff-tree",
     "--stdin",
     "-r",
