@@ -238,12 +238,29 @@ def test_readers_take_their_own_run_of_batches_then_the_others_last_ones() -> No
 
     from connectors.git_parallel_history import Lanes
 
-    lanes = Lanes(multiprocessing.get_context("fork"), 10, 2)  # runs 0-4 and 5-9
-    assert [lanes.claim(0) for _ in range(5)] == [0, 1, 2, 3, 4]
-    assert lanes.claim(1) == 5
+    lanes = Lanes(multiprocessing.get_context("fork"), 10, 2)  # lanes 0-3 and 4-9
+    assert [lanes.claim(0) for _ in range(4)] == [0, 1, 2, 3]
+    assert lanes.claim(1) == 4
     assert [lanes.claim(0), lanes.claim(0)] == [9, 8]  # reader 0 helps from the far end
-    assert [lanes.claim(1) for _ in range(3)] == [6, 7, None]
+    assert [lanes.claim(1) for _ in range(4)] == [5, 6, 7, None]
     assert lanes.claim(0) is None
+
+
+def test_the_first_lane_is_shorter_and_every_batch_is_in_one_lane() -> None:
+    """The first lane holds the repository's beginnings (files added whole): it is 80% of
+    another lane's length."""
+    import multiprocessing
+
+    from connectors.git_parallel_history import Lanes
+
+    for count, workers in ((16, 2), (4, 2), (24, 3), (100, 8), (2, 3)):
+        lanes = Lanes(multiprocessing.get_context("fork"), count, workers)
+        owned = [lanes.left(worker) for worker in range(workers)]
+        assert sum(owned) == count
+        if count >= 4 * workers:
+            assert owned[0] < min(owned[1:]) <= owned[0] * 1.5
+        taken = [lanes.claim(worker % workers) for worker in range(count + workers)]
+        assert sorted(i for i in taken if i is not None) == list(range(count))
 
 
 def test_a_failure_reading_the_ref_graph_is_raised_where_the_graph_is_asked_for() -> None:
