@@ -146,11 +146,13 @@ def test_versions_not_in_the_recent_cache_are_read_on_demand(
     assert scan() == cached and len(cached) == 3
 
 
+@pytest.mark.parametrize("packed", [False, True], ids=["loose objects", "packed"])
 def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, packed: bool
 ) -> None:
     """--jobs 3 reads and matches history in three processes: the same findings, occurrences
-    (commit, path, line, in order), problems and counts as one process reading and matching."""
+    (commit, path, line, in order), problems and counts as one process reading and matching.
+    Packed, the readers ask git for blobs in pack order, not commit order."""
     from connectors import git, git_parallel_history
     from connectors.git import GitConnector, GitScanOptions
 
@@ -161,6 +163,8 @@ def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
         text = text.replace(f"line {n * 5}\n", f"key = {value}\n")
         repo.commit(f"c{n}", {"a.txt": text, f"f{n}.txt": f"{value}\n"})
         repo.commit(f"d{n}", {"a.txt": text + f"tail {n}\n"})
+    if packed:  # a.txt's versions become deltas on each other
+        repo.git("repack", "-q", "-a", "-d", "-f")
     broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
     repo.git("rm", "-q", "bad.txt")
     repo.commit("drop")
