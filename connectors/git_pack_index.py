@@ -27,6 +27,7 @@ _FANOUT = 256 * 4
 _LARGE_OFFSET = 0x80000000
 _FIND_SPAN = 64  # names searched by one `find` once halving has narrowed the range
 _ID_LENGTHS = (40, 64)  # hexadecimal SHA-1 and SHA-256 object ids
+_MAX_PACKS = 64  # past this many packs (never repacked), blobs are asked in commit order
 
 
 class PackIndex:
@@ -106,6 +107,7 @@ class PackOrder:
         self._directory = object_directory  # None: no packs known, every id sorts last
         self._indexes: list[PackIndex] | None = None
         self._name_size = 0
+        self._last = 0  # the rank of the pack that held the last id looked up
 
     def sorted(self, oids: Iterable[str]) -> list[str]:
         """`oids` in pack order: by pack, then offset; the ones no pack holds last, as given."""
@@ -114,6 +116,8 @@ class PackOrder:
         if not size:
             return oids  # no object id git would give: nothing to look up
         indexes = self._opened(size // 2)
+        if len(indexes) > _MAX_PACKS:
+            return oids  # an id may be looked up in each: sorting would cost more than it saves
         return sorted(oids, key=lambda oid: self._place(indexes, oid))
 
     def _place(self, indexes: list[PackIndex], oid: str) -> tuple[int, int]:
@@ -121,9 +125,12 @@ class PackOrder:
             name = bytes.fromhex(oid)
         except ValueError:
             return len(indexes), 0
-        for rank, index in enumerate(indexes):
-            offset = index.offset(name)
+        # The pack that held the last id first: a run's blobs mostly sit in one pack, and a
+        # repository fetched into often without a repack has dozens.
+        for rank in (self._last, *range(len(indexes))):
+            offset = indexes[rank].offset(name) if rank < len(indexes) else None
             if offset is not None:
+                self._last = rank
                 return rank, offset
         return len(indexes), 0
 

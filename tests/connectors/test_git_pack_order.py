@@ -114,6 +114,25 @@ def test_every_id_is_found_across_several_packs(tmp_path: Path) -> None:
         assert [oid for oid in result if oid in show] == sorted(show, key=show.__getitem__)
 
 
+def test_too_many_packs_leave_the_order_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repository never repacked may hold hundreds of packs, each a lookup per id: past
+    _MAX_PACKS the ids are asked for in the order given."""
+    from connectors import git_pack_index
+
+    repo, objects, _ = _packed_repo(tmp_path)
+    _history(repo, ["d.txt"], 3)
+    repo.git("repack", "-q", "-d")
+    packed = [
+        oid for idx in (objects / "pack").glob("pack-*.idx") for oid in _show_index(repo, idx)
+    ]
+    asked = list(reversed(packed))
+    assert _pack_sorted(objects, asked) != asked
+    monkeypatch.setattr(git_pack_index, "_MAX_PACKS", 1)
+    assert _pack_sorted(objects, asked) == asked
+
+
 def test_damaged_foreign_or_missing_indexes_are_skipped(tmp_path: Path) -> None:
     repo, objects, idx = _packed_repo(tmp_path)
     good = _show_index(repo, idx)
