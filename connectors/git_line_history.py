@@ -40,6 +40,9 @@ from scanner.model import Chunk
 _WINDOW = 512
 # Recent blobs kept to diff their successors against (most are needed once, soon after).
 _CACHE_BYTES = 32 * 1024 * 1024
+# Fewer changes in a run are read in commit order: pack order saves git little there, and
+# costs a question to git and a sort before the first blob.
+_PACK_ORDER_MIN = 1000
 # Blobs a run in pack order keeps for changes whose other versions are not read yet.
 _HELD_BYTES = 32 * 1024 * 1024
 _BINARY_PROBE = 8000  # git calls a blob binary if its first 8,000 bytes hold a NUL
@@ -93,7 +96,10 @@ class LineHistory:
         self._pack_stream = BlobStream(self.git, self.max_size, PACK_ORDER_CACHE)
 
     def chunks(self, records: Records) -> Iterator[Chunk]:
-        for window in _windows(self._planned(records)):
+        yield from self._in_commit_order(self._planned(records))
+
+    def _in_commit_order(self, planned: Iterable[_Planned]) -> Iterator[Chunk]:
+        for window in _windows(iter(planned)):
             olds, request = self._request(window)
             blobs = self._stream.read(request)
             fetched = iter(olds)
@@ -118,6 +124,9 @@ class LineHistory:
         change's chunks once its versions are read, not in commit order. For a parallel
         reader's run of batches, which puts what matched back in order."""
         planned = list(self._planned(records))
+        if sum(len(wanted) for _, _, wanted in planned) < _PACK_ORDER_MIN:
+            yield from self._in_commit_order(planned)
+            return
         jobs = []
         for record, ref, wanted in planned:
             origin = Provenance(self.repo, record.id, ref, record.author, record.date)

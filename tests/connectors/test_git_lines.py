@@ -153,7 +153,7 @@ def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
     """--jobs 3 reads and matches history in three processes: the same findings, occurrences
     (commit, path, line, in order), problems and counts as one process reading and matching.
     Packed, the readers ask git for blobs in pack order, not commit order."""
-    from connectors import git, git_parallel_history
+    from connectors import git, git_line_history, git_parallel_history
     from connectors.git import GitConnector, GitScanOptions
 
     keys = {f"k{n}": random_key() for n in range(6)}
@@ -163,8 +163,9 @@ def test_history_read_and_matched_by_parallel_processes_equals_the_serial_scan(
         text = text.replace(f"line {n * 5}\n", f"key = {value}\n")
         repo.commit(f"c{n}", {"a.txt": text, f"f{n}.txt": f"{value}\n"})
         repo.commit(f"d{n}", {"a.txt": text + f"tail {n}\n"})
-    if packed:  # a.txt's versions become deltas on each other
+    if packed:  # a.txt's versions become deltas on each other, read in pack order
         repo.git("repack", "-q", "-a", "-d", "-f")
+        monkeypatch.setattr(git_line_history, "_PACK_ORDER_MIN", 0)
     broken = repo.commit("broken", {"bad.txt": "to be corrupted\n"})
     repo.git("rm", "-q", "bad.txt")
     repo.commit("drop")

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import pytest
 from conftest import detector_spec, random_key
 from gitrepo import Repo
 
@@ -198,3 +199,37 @@ def test_work_given_to_do_while_git_computes_runs_after_the_first_feed(tmp_path:
         stream.close()
     assert calls[:4] == ["feed 2", "warm", "records", "records"]
     assert calls.count("warm") == 1
+
+
+def test_a_run_of_few_changes_is_read_in_commit_order_with_the_same_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below _PACK_ORDER_MIN changes a run is read as one process reads history (pack order
+    saves git little there); above, in pack order: the same chunks either way."""
+    from connectors import git_line_history
+    from connectors.git_line_history import LineHistory
+
+    repo = Repo(tmp_path / "repo")
+    for n in range(12):
+        repo.commit(
+            f"c{n}", {"a.txt": "".join(f"line {k} {n if k == n else ''}\n" for k in range(30))}
+        )
+    repo.git("repack", "-q", "-a", "-d", "-f")
+    git = Git(repo.root)
+    ids = repo.git("rev-list", "--reverse", "HEAD").split()
+    records = list(read_commits(git, ids, lambda *_: None, options=RAW_OPTIONS))
+    asked: list[int] = []
+
+    def chunks(minimum: int) -> list[tuple[object, bytes]]:
+        history = LineHistory(git, "r", Tally(), 10_000_000)
+        sorted_by_pack = history._packs().sorted
+        history._packs().sorted = lambda oids: asked.append(minimum) or sorted_by_pack(oids)  # type: ignore[method-assign]
+        monkeypatch.setattr(git_line_history, "_PACK_ORDER_MIN", minimum)
+        try:
+            found = [(c.location, c.data) for c in history.run_chunks((r, None) for r in records)]
+        finally:
+            history.close()
+        return sorted(found, key=lambda pair: (ids.index(pair[0].commit or ""), str(pair[0].path)))
+
+    assert chunks(0) == chunks(100) and len(chunks(0)) > 12
+    assert asked == [0, 0]  # only the pack-ordered runs sorted their blobs
