@@ -71,6 +71,16 @@ def test_output_read_past_a_batch_end_is_kept_for_the_next() -> None:
     assert b"".join(rest) == b"second" and again == [b""]
 
 
+@pytest.fixture
+def runs_ahead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs read ahead even for the short histories built here (normally from 1,000
+    commits on)."""
+    from connectors import git_runs
+
+    monkeypatch.setattr(git_runs, "_AHEAD_MIN", 0)
+
+
+@pytest.mark.usefixtures("runs_ahead")
 def test_a_reader_runs_one_batch_first_then_its_lane_then_the_others_last(
     tmp_path: Path,
 ) -> None:
@@ -98,6 +108,7 @@ def _quiet(tally: Tally) -> Callable[[str, str], None]:
     return lambda commit, message: None
 
 
+@pytest.mark.usefixtures("runs_ahead")
 def test_a_run_reads_each_batch_s_records(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     ids = _history(repo, 9)
@@ -171,6 +182,7 @@ def test_one_process_matching_does_not_read_chunks_ahead() -> None:
     assert len(matches) == 50 and len(pulled) <= engine._RUN
 
 
+@pytest.mark.usefixtures("runs_ahead")
 def test_work_given_to_do_while_git_computes_runs_after_the_first_feed(tmp_path: Path) -> None:
     """The reader builds its detectors while git computes the first run's records: after
     git has the commits, before the records are waited for, and once."""
@@ -233,3 +245,25 @@ def test_a_run_of_few_changes_is_read_in_commit_order_with_the_same_chunks(
 
     assert chunks(0) == chunks(100) and len(chunks(0)) > 12
     assert asked == [0, 0]  # only the pack-ordered runs sorted their blobs
+
+
+def test_a_short_history_is_taken_a_batch_at_a_time_so_the_other_reader_can_share(
+    tmp_path: Path,
+) -> None:
+    """Under 1,000 commits nothing is claimed ahead: a batch of this reader's lane it has not
+    started is still there for the other reader to take."""
+    repo = Repo(tmp_path / "repo")
+    ids = _history(repo, 8)
+    batches = [ids[n : n + 2] for n in range(0, 8, 2)]  # lanes 0-1 and 2-3
+    lanes = Lanes(multiprocessing.get_context("fork"), len(batches), 2)
+    stream = CommitStream(Git(repo.root), RAW_OPTIONS)
+    try:
+        runs = iter(RunsAhead(stream, batches, lanes, 0, _quiet, 8))
+        first = next(runs)
+        assert [index for index, _ in first.batches] == [0]
+        assert [r.id for r in first.batches[0][1]] == ids[0:2]
+        # While reader 0 matches batch 0, reader 1 does its lane and takes batch 1.
+        assert [lanes.claim(1) for _ in range(3)] == [2, 3, 1]
+        assert list(runs) == []
+    finally:
+        stream.close()
