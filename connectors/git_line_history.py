@@ -122,7 +122,8 @@ class LineHistory:
         """The same chunks as `chunks`, but with git asked for every blob of the run at once,
         in pack order (connectors.git_pack_run): the commit messages first, then each
         change's chunks once its versions are read, not in commit order. For a parallel
-        reader's run of batches, which puts what matched back in order."""
+        reader's run of batches, which puts what matched back in order. A run of few
+        changes is read in commit order, as `chunks` reads (_PACK_ORDER_MIN)."""
         planned = list(self._planned(records))
         if sum(len(wanted) for _, _, wanted in planned) < _PACK_ORDER_MIN:
             yield from self._in_commit_order(planned)

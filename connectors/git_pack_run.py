@@ -60,6 +60,8 @@ class _Held:
 
 
 class PackOrderedRun:
+    """Hands on jobs (a change each) in the order git's packs let it read their blobs."""
+
     def __init__(self, stream: BlobStream, order: PackOrder, budget: int) -> None:
         self._stream = stream
         self._order = order
@@ -72,13 +74,7 @@ class PackOrderedRun:
         new blob's content (None if unreadable or too large) and why not, and the blobs
         still held (a replaced one absent there is to be read on its own). The held blobs
         are this generator's own: valid until the next job is asked for, not after."""
-        waiting: dict[str, list[_Waiting[Job]]] = {}
-        users: Counter[str] = Counter()
-        for job, blob, previous in jobs:
-            entry = _Waiting(job, blob, tuple(dict.fromkeys((blob, *previous))))
-            for oid in entry.blobs:
-                waiting.setdefault(oid, []).append(entry)
-                users[oid] += 1
+        waiting, users = _waiting_for(jobs)
         held = _Held(self._budget)
         failed: dict[str, str] = {}
         for oid, data, why in self._stream.read(self._order.sorted(waiting)):
@@ -107,3 +103,17 @@ class PackOrderedRun:
         if oid in held.dropped:
             return read_again(oid)
         return held.blobs[oid], ""
+
+
+def _waiting_for(
+    jobs: Sequence[tuple[Job, str, tuple[str, ...]]],
+) -> tuple[dict[str, list[_Waiting[Job]]], Counter[str]]:
+    """The jobs waiting for each blob, and how many jobs use it (kept until they are done)."""
+    waiting: dict[str, list[_Waiting[Job]]] = {}
+    users: Counter[str] = Counter()
+    for job, blob, previous in jobs:
+        entry = _Waiting(job, blob, tuple(dict.fromkeys((blob, *previous))))
+        for oid in entry.blobs:
+            waiting.setdefault(oid, []).append(entry)
+            users[oid] += 1
+    return waiting, users
