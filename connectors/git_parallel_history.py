@@ -152,11 +152,6 @@ class Lanes:
         self._lock = context.Lock()
         self._workers = workers
 
-    def left(self, worker: int) -> int:
-        """How many batches of the reader's own lane nobody has taken yet."""
-        with self._lock:
-            return int(self._bounds[2 * worker + 1] - self._bounds[2 * worker])
-
     def claim(self, worker: int, *, steal: bool = True) -> int | None:
         """The reader's next batch of its own run, else (if `steal`) another run's last."""
         with self._lock:

@@ -229,7 +229,7 @@ def _matching(
     first = _take_batch(chunks)
     more = _take_batch(chunks)
     if not more:
-        return _inline(chain(first, more), build(), timeouts)
+        return _inline(first, build(), timeouts)
     return _in_processes(chain(first, more, chunks), spec, build, jobs, timeouts)
 
 

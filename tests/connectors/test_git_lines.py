@@ -258,9 +258,13 @@ def test_the_first_lane_is_shorter_and_every_batch_is_in_one_lane() -> None:
 
     from connectors.git_parallel_history import Lanes
 
+    def own_lane(lanes: Lanes, worker: int) -> list[int]:
+        return list(iter(lambda: lanes.claim(worker, steal=False), None))
+
     for count, workers in ((16, 2), (4, 2), (24, 3), (100, 8), (2, 3)):
+        claimed = Lanes(multiprocessing.get_context("fork"), count, workers)
+        owned = [len(own_lane(claimed, worker)) for worker in range(workers)]
         lanes = Lanes(multiprocessing.get_context("fork"), count, workers)
-        owned = [lanes.left(worker) for worker in range(workers)]
         assert sum(owned) == count
         if count >= 4 * workers:
             assert owned[0] < min(owned[1:]) <= owned[0] * 1.5
