@@ -4,7 +4,8 @@
 
 Runs `keysprawl scan REPO --no-worktree` (in a forked child of this process, as the
 command runs it) with its reads of git timed: every `subprocess.run` (the scan process's
-questions: refs, the commit list, probes), each record block of a history reader's
+questions: refs, the commit list, probes) and every wait for an answer started early
+(connectors.git_early), each record block of a history reader's
 `diff-tree`, each blob of its `cat-file` stream and each blob read on demand. A read's time
 is the wait for git plus the copy out of the pipe; what git computes while the reader
 matches is not in it (that is in git's share of the CPU time, bench/git_history.py). Each
@@ -69,10 +70,13 @@ def _patch(out: Path) -> None:
     import connectors.git as git_connector
     import connectors.git_blob_stream as blob_stream
     import connectors.git_blobs as blobs
+    import connectors.git_cli as git_cli
     import connectors.git_history as history
     import connectors.git_parallel_history as parallel
 
     subprocess.run = _timed_call(subprocess.run, "run")
+    # A command started early (connectors.git_early) is waited for when the scan asks it.
+    git_cli.EarlyAnswers.take = _timed_call(git_cli.EarlyAnswers.take, "run")
     history._blocks_until = _timed_items(history._blocks_until, "diff-tree")
     blob_stream.BlobStream._one = _timed_call(blob_stream.BlobStream._one, "cat-file")
     blobs.BlobReader.read = _timed_call(blobs.BlobReader.read, "on demand")

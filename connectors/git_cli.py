@@ -8,6 +8,7 @@ paths and messages need not be UTF-8.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import re
@@ -67,6 +68,8 @@ def first_line(stderr: bytes) -> str:
 
 
 GIT_MISSING = "git is not installed (no git program on PATH)"
+# An early walk's pipe: git writes its whole answer (8,000 commits: ~600 KB) before it is read.
+_EARLY_PIPE_SIZE = 1 << 20
 # `cat-file --batch-command` (and its `flush` with `--buffer`) came with git 2.36 (2022);
 # older git (Ubuntu 22.04 ships 2.34) is read with `cat-file --batch`.
 _BATCH_COMMAND_SINCE = (2, 36)
@@ -104,10 +107,14 @@ class Git:
         return ["git", "-C", str(self.root), *_CONFIG, *args]
 
     def run(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        with git_program():
-            completed = subprocess.run(
-                self.command(*args), input=stdin, capture_output=True, env=git_env(), check=False
-            )
+        command = self.command(*args)
+        completed = EARLY.take(command) if stdin is None else None
+        if completed is None:
+            with git_program():
+                completed = subprocess.run(
+                    command, input=stdin, capture_output=True, env=git_env(), check=False
+                )
+            EARLY.note(command, completed)
         if check and completed.returncode != 0:
             raise GitError(first_line(completed.stderr))
         return completed.stdout
@@ -136,6 +143,67 @@ class Git:
 
     def is_shallow(self) -> bool:
         return self.run("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+class EarlyAnswers:
+    """Git commands asked before the scan needs their answers (connectors.git_early).
+
+    A command is either started here (`start`: git computes while the scan loads its
+    modules) or run while `recording` (its answer kept). Either way `Git.run` takes the
+    answer the first time the scan asks the very same command, in the same folder, and
+    runs it as usual any other time. Answers nobody asked for are dropped at exit."""
+
+    def __init__(self) -> None:
+        self._started: dict[tuple[str, ...], subprocess.Popen[bytes]] = {}
+        self._answers: dict[tuple[str, ...], subprocess.CompletedProcess[bytes]] = {}
+        self._recording = False
+
+    def start(self, command: list[str]) -> None:
+        with git_program():
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env()
+            )
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                _PIPES.add(pipe)  # a process forked meanwhile must not hold them
+        with contextlib.suppress(OSError, AttributeError):  # git writes its whole answer
+            assert process.stdout is not None
+            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _EARLY_PIPE_SIZE)
+        self._started[tuple(command)] = process
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[None]:
+        """Every git command run meanwhile has its answer kept for the scan's same ask."""
+        self._recording = True
+        try:
+            yield
+        finally:
+            self._recording = False
+
+    def note(self, command: list[str], completed: subprocess.CompletedProcess[bytes]) -> None:
+        if self._recording:
+            self._answers[tuple(command)] = completed
+
+    def take(self, command: list[str]) -> subprocess.CompletedProcess[bytes] | None:
+        key = tuple(command)
+        if key in self._answers:
+            return self._answers.pop(key)
+        process = self._started.pop(key, None)
+        if process is None:
+            return None
+        stdout, stderr = process.communicate()
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+    def drop(self) -> None:
+        """Ends what was started and never asked for (the scan took another way)."""
+        for process in self._started.values():
+            process.kill()
+            process.communicate()
+        self._started.clear()
+        self._answers.clear()
+
+
+EARLY = EarlyAnswers()
 
 
 def open_repository(path: Path) -> Git:

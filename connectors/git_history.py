@@ -110,16 +110,28 @@ def list_commits(git: Git, selection: Selection) -> list[Commit]:
     there git names no source for what it reaches through a reflog first, even a commit a
     branch also reaches.
     """
+    revisions, scope = _walked(git, selection)
+    commits = _commits(git.run(*walk_arguments(["--source", *scope, *revisions])))
+    if selection.all_refs:
+        names = _reflog_names(git)
+        reflog = _commits(git.run(*walk_arguments(["--reflog", *scope, "--not", *revisions])))
+        commits += [Commit(commit.id, names.get(commit.id)) for commit in reflog]
+    return commits
+
+
+def commit_walk(git: Git, selection: Selection) -> list[str]:
+    """The arguments of the walk `list_commits` asks first (connectors.git_early starts it
+    before the scan asks)."""
+    revisions, scope = _walked(git, selection)
+    return walk_arguments(["--source", *scope, *revisions])
+
+
+def _walked(git: Git, selection: Selection) -> tuple[list[str], list[str]]:
+    """The revisions to walk from, and the options and negative revisions that limit it."""
     revisions = _revisions(selection.revisions) or _every_ref(git)
     if selection.all_refs:
         revisions = ["--all"]
-    scope = _scope(git, selection)
-    commits = _walk(git, ["--source", *scope, *revisions])
-    if selection.all_refs:
-        names = _reflog_names(git)
-        reflog = _walk(git, ["--reflog", *scope, "--not", *revisions])
-        commits += [Commit(commit.id, names.get(commit.id)) for commit in reflog]
-    return commits
+    return revisions, _scope(git, selection)
 
 
 def _revisions(revisions: tuple[str, ...]) -> list[str]:
@@ -139,8 +151,11 @@ def _scope(git: Git, selection: Selection) -> list[str]:
     return args + [f"^{commit}" for commit in _existing_commits(git, selection.exclude)]
 
 
-def _walk(git: Git, args: list[str]) -> list[Commit]:
-    output = git.run("log", "--reverse", "--topo-order", "--format=%H%x00%S", *args, "--")
+def walk_arguments(args: list[str]) -> list[str]:
+    return ["log", "--reverse", "--topo-order", "--format=%H%x00%S", *args, "--"]
+
+
+def _commits(output: bytes) -> list[Commit]:
     commits = []
     for line in output.splitlines():
         commit, _, ref = line.decode("utf-8", "replace").partition("\0")

@@ -21,7 +21,8 @@ _ORDER = ("refs/heads/", "refs/tags/", "refs/remotes/")
 
 
 def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
-    """(commit, short name) for every ref, branches first; annotated tags peeled."""
+    """(commit, short name) for the first MAX_REFS refs, branches first; annotated tags
+    peeled."""
     output = git.run(
         "for-each-ref",
         "--format=%(objectname) %(*objectname) %(refname)",
@@ -33,7 +34,7 @@ def ref_tips(git: Git, all_refs: bool) -> list[tuple[str, str]]:
         if len(parts) == 3:
             tips.append(((parts[1] or parts[0]), parts[2]))
     tips.sort(key=lambda tip: _rank(tip[1]))
-    return [(commit, short_ref(name)) for commit, name in tips]
+    return [(commit, short_ref(name)) for commit, name in tips[:MAX_REFS]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +63,14 @@ class RefGraph:
 
 def ref_graph(git: Git, *, all_refs: bool = False) -> RefGraph:
     """The first MAX_REFS refs and the commit graph below them (children before parents)."""
-    tips = ref_tips(git, all_refs)[:MAX_REFS]
-    if not tips:
-        return RefGraph([], b"")
+    tips = ref_tips(git, all_refs)
+    return RefGraph(tips, git.run(*graph_walk(tips)) if tips else b"")
+
+
+def graph_walk(tips: list[tuple[str, str]]) -> list[str]:
+    """The arguments of the walk below `tips` (connectors.git_early starts it early)."""
     heads = sorted({commit for commit, _ in tips})
-    return RefGraph(tips, git.run("rev-list", "--parents", "--topo-order", *heads, "--"))
+    return ["rev-list", "--parents", "--topo-order", *heads, "--"]
 
 
 def _names(bits: int, tips: list[tuple[str, str]]) -> str:

@@ -30,6 +30,12 @@ def _command() -> None:
         _collect_from_here()
         run_hook(sys.argv[2:])
         return
+    if sys.argv[1:2] == ["scan"]:
+        # Git walks a repository's history while the scan loads its modules (~75 ms of a
+        # scan's start), instead of after: see connectors.git_early.
+        from connectors.git_early import ask_early
+
+        ask_early(sys.argv[2:])
     from scanner.cli.main import run
 
     _collect_from_here()
