@@ -9,7 +9,9 @@ for them after ~75 ms of loading its modules, inventory and rules, with the othe
 
 `ask_early` is called first thing in `keysprawl scan`: for a plain history scan of a local
 repository it asks the short questions those walks depend on (where the repository is, its
-HEAD, its refs: ~5 ms) and starts both walks, so git computes them while the scan loads.
+HEAD, its refs: ~5 ms) and those the scan asks later (is it shallow, where its objects
+are), and starts both walks at a lower priority, so git computes them while the scan
+loads on the other core.
 The scan then asks as it always does, and `Git.run` answers each very same command from
 what was started (connectors.git_cli.EarlyAnswers); any other command, or the same one in
 another folder, runs as before. So a wrong guess here costs a little work, never a
@@ -45,6 +47,7 @@ def ask_early(arguments: Sequence[str]) -> None:
             walk = commit_walk(git, Selection())
             tips = ref_tips(git, all_refs=False)
             git.is_shallow()
+            git.object_directory()  # each history reader asks (it inherits the answer)
         atexit.register(EARLY.drop)
         EARLY.start(git.command(*walk))
         if tips:
