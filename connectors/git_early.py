@@ -26,7 +26,13 @@ import atexit
 from collections.abc import Sequence
 from pathlib import Path
 
-from connectors.git_cli import EARLY, GitError, is_repository, open_repository
+from connectors.git_cli import (
+    EARLY,
+    GitError,
+    has_batch_command,
+    is_repository,
+    open_repository,
+)
 from connectors.git_history import Selection, commit_walk
 from connectors.git_refs import graph_walk, ref_tips
 
@@ -52,6 +58,7 @@ def ask_early(arguments: Sequence[str]) -> None:
         EARLY.start(git.command(*walk))
         if tips:
             EARLY.start(git.command(*graph_walk(tips)))
+        has_batch_command()  # asked once a process, while the walks run
     except (GitError, OSError):
         return  # the scan meets the same trouble and reports it
 
