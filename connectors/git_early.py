@@ -44,10 +44,10 @@ _HELP = ("-h", "--help")
 def ask_early(arguments: Sequence[str]) -> None:
     """Starts git's walks of the repository `keysprawl scan ARGUMENTS` will read, if the
     command line plainly names one."""
-    target = _plain_history_target(arguments)
-    if target is None:
-        return
     try:
+        target = _plain_history_target(arguments)
+        if target is None:
+            return
         with EARLY.recording():
             git = open_repository(target)
             walk = commit_walk(git, Selection())
@@ -59,8 +59,8 @@ def ask_early(arguments: Sequence[str]) -> None:
         if tips:
             EARLY.start(git.command(*graph_walk(tips)))
         has_batch_command()  # asked once a process, while the walks run
-    except (GitError, OSError):
-        return  # the scan meets the same trouble and reports it
+    except (GitError, OSError, ValueError):
+        return  # a folder it may not read, say: the scan meets the same trouble and reports it
 
 
 def _plain_history_target(arguments: Sequence[str]) -> Path | None:

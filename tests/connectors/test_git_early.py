@@ -138,6 +138,21 @@ def test_only_a_plain_scan_of_one_repository_is_guessed(
     assert asked == [] and EARLY._started == {} and EARLY._answers == {}
 
 
+def test_a_folder_that_cannot_be_read_is_left_to_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tests run as root, whom permissions do not stop: a folder refusing to be looked
+    at is played by `stat` failing as it would."""
+    repo = Repo(tmp_path / "repo")
+
+    def refused(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_dir", refused)
+    ask_early([str(repo.root)])
+    assert EARLY._started == {} and EARLY._answers == {}
+
+
 def test_the_command_line_scan_runs_each_walk_once_with_the_same_findings(
     tmp_path: Path,
 ) -> None:
