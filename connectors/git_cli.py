@@ -71,6 +71,7 @@ GIT_MISSING = "git is not installed (no git program on PATH)"
 # An early walk's pipe: git writes its whole answer (8,000 commits: ~600 KB) before it is read.
 _EARLY_PIPE_SIZE = 1 << 20
 _EARLY_NICENESS = 10  # an early walk yields to the scan loading itself: it has time
+_NICEST = 19
 # `cat-file --batch-command` (and its `flush` with `--buffer`) came with git 2.36 (2022);
 # older git (Ubuntu 22.04 ships 2.34) is read with `cat-file --batch`.
 _BATCH_COMMAND_SINCE = (2, 36)
@@ -171,7 +172,8 @@ class EarlyAnswers:
             assert process.stdout is not None
             fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _EARLY_PIPE_SIZE)
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, process.pid, _EARLY_NICENESS)
+            nice = min(os.getpriority(os.PRIO_PROCESS, 0) + _EARLY_NICENESS, _NICEST)
+            os.setpriority(os.PRIO_PROCESS, process.pid, nice)
         self._started[tuple(command)] = process
 
     @contextlib.contextmanager

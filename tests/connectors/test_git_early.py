@@ -99,6 +99,15 @@ def test_an_early_failure_is_the_same_failure(tmp_path: Path) -> None:
     assert str(early.value) == str(late.value) != ""
 
 
+def test_an_early_walk_runs_below_the_scan_s_own_priority(tmp_path: Path) -> None:
+    repo = _branchy(tmp_path / "repo", random_key())
+    command = Git(repo.root).command("log", "--format=%H", "--all")
+    EARLY.start(command)
+    process = EARLY._started[tuple(command)]
+    niceness = os.getpriority(os.PRIO_PROCESS, process.pid)  # unreaped until taken: readable
+    assert niceness == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
+
+
 def test_what_nobody_asked_for_is_ended(tmp_path: Path) -> None:
     repo = _branchy(tmp_path / "repo", random_key())
     command = Git(repo.root).command("log", "--format=%H", "--all")
