@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,8 +15,10 @@ from scanner import config as config_module
 from scanner.engine import ProgressCallback, ScanResult
 from scanner.inventory import Inventory
 from scanner.model import Matched
-from scanner.store.store import DEFAULT_STORE, STORE_ENV, Store, resolve_path
-from scanner.store.writer import StoreWriter
+from scanner.store.paths import DEFAULT_STORE, STORE_ENV, resolve_path
+
+if TYPE_CHECKING:
+    from scanner.store.writer import StoreWriter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +59,10 @@ def recording(
     if path is None:
         yield None
         return
+    # Loaded only here: a scan that records nothing never loads SQLite (scanner.store.paths).
+    from scanner.store.store import Store
+    from scanner.store.writer import StoreWriter
+
     with Store.open(path) as store:
         writer = StoreWriter(store, inventory, command=command, sources=sources)
         try:

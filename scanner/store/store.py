@@ -19,18 +19,11 @@ from types import TracebackType
 from scanner.clock import timestamp, today_utc
 from scanner.errors import ConfigError
 from scanner.store import schema
+from scanner.store.paths import DEFAULT_STORE, STORE_ENV, resolve_path
 
 __all__ = ["DEFAULT_STORE", "STORE_ENV", "Store", "resolve_path", "timestamp", "today_utc"]
 
-STORE_ENV = "KEYSPRAWL_STORE"
-DEFAULT_STORE = Path(".keysprawl/state.db")
 _BUSY_TIMEOUT_MS = 30_000
-
-
-def resolve_path(explicit: str | Path | None, configured: Path | None = None) -> Path:
-    """--store, then $KEYSPRAWL_STORE, then `[store] path` in the config, then the default."""
-    named = explicit or os.environ.get(STORE_ENV) or configured
-    return Path(named) if named else DEFAULT_STORE
 
 
 class Store:
