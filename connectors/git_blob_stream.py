@@ -11,8 +11,6 @@ goes on with the rest of the list.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
@@ -67,11 +65,8 @@ class BlobStream:
             self._process = self._git.popen(
                 ["-c", f"core.deltaBaseCacheLimit={self._delta_cache}", "cat-file", *mode],
                 stdin=True,
-                buffer=_PIPE_SIZE,
+                pipe_size=_PIPE_SIZE,
             )
-            assert self._process.stdout is not None
-            with contextlib.suppress(OSError, AttributeError):
-                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
         return self._process
 
     def _one(self, process: subprocess.Popen[bytes], oid: str) -> _Answer:

@@ -122,12 +122,15 @@ class Git:
         return completed.stdout
 
     def popen(
-        self, args: Sequence[str], *, stdin: bool = False, buffer: int = -1
+        self, args: Sequence[str], *, stdin: bool = False, pipe_size: int = 0
     ) -> subprocess.Popen[bytes]:
+        """git running `args`. With `pipe_size`, its output is read through a buffer of that
+        size and its output pipe enlarged to it where Linux allows: git writes that far
+        ahead of its reader."""
         with git_program():
             process = subprocess.Popen(
                 self.command(*args),
-                bufsize=buffer,
+                bufsize=pipe_size or -1,
                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -136,6 +139,9 @@ class Git:
         for pipe in (process.stdin, process.stdout, process.stderr):
             if pipe is not None:
                 _PIPES.add(pipe)
+        if pipe_size and process.stdout is not None:
+            with contextlib.suppress(OSError):  # not Linux, or past the system's limit
+                fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, pipe_size)
         return process
 
     def object_directory(self) -> Path:
@@ -160,21 +166,13 @@ class EarlyAnswers:
         self._answers: dict[tuple[str, ...], subprocess.CompletedProcess[bytes]] = {}
         self._recording = False
 
-    def start(self, command: list[str]) -> None:
-        with git_program():
-            process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env()
-            )
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                _PIPES.add(pipe)  # a process forked meanwhile must not hold them
-        with contextlib.suppress(OSError, AttributeError):  # git writes its whole answer
-            assert process.stdout is not None
-            fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _EARLY_PIPE_SIZE)
+    def start(self, git: Git, *args: str) -> None:
+        """Starts `git.run(*args)`'s command, its whole answer written ahead into its pipe."""
+        process = git.popen(args, pipe_size=_EARLY_PIPE_SIZE)
         with contextlib.suppress(OSError):
             nice = min(os.getpriority(os.PRIO_PROCESS, 0) + _EARLY_NICENESS, _NICEST)
             os.setpriority(os.PRIO_PROCESS, process.pid, nice)
-        self._started[tuple(command)] = process
+        self._started[tuple(git.command(*args))] = process
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[None]:

@@ -55,9 +55,9 @@ def ask_early(arguments: Sequence[str]) -> None:
             git.is_shallow()
             git.object_directory()  # each history reader asks (it inherits the answer)
         atexit.register(EARLY.drop)
-        EARLY.start(git.command(*walk))
+        EARLY.start(git, *walk)
         if tips:
-            EARLY.start(git.command(*graph_walk(tips)))
+            EARLY.start(git, *graph_walk(tips))
         has_batch_command()  # asked once a process, while the walks run
     except (GitError, OSError, ValueError):
         return  # a folder it may not read, say: the scan meets the same trouble and reports it

@@ -8,8 +8,6 @@ goes on from the next one.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import io
 import os
 import queue
@@ -335,10 +333,7 @@ class CommitStream:
 
     def _started(self) -> subprocess.Popen[bytes]:
         if self._process is None:
-            self._process = self._git.popen(self._options, stdin=True, buffer=_PIPE_SIZE)
-            assert self._process.stdout is not None
-            with contextlib.suppress(OSError, AttributeError):
-                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+            self._process = self._git.popen(self._options, stdin=True, pipe_size=_PIPE_SIZE)
         return self._process
 
     def _batch(self, commits: Sequence[str]) -> _Stream:

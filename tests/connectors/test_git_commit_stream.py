@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from itertools import pairwise
 from pathlib import Path
@@ -89,3 +90,17 @@ def test_a_batch_left_half_read_neither_blocks_nor_leaks_into_the_next(tmp_path:
         closing.start()
         closing.join(timeout=10)
     assert not closing.is_alive()
+
+
+def test_a_stream_s_pipe_is_enlarged_so_git_writes_ahead(tmp_path: Path) -> None:
+    """`Git.popen(pipe_size=…)` (the records, the blobs, an early walk): git may write that
+    much before its reader asks; a plain popen keeps the system's pipe."""
+    git = Git(Repo(tmp_path / "repo").root)
+    sizes = []
+    for size in (1 << 20, 0):
+        process = git.popen(["cat-file", "--batch"], stdin=True, pipe_size=size)
+        assert process.stdout is not None
+        sizes.append(fcntl.fcntl(process.stdout.fileno(), fcntl.F_GETPIPE_SZ))
+        process.kill()
+        process.communicate()
+    assert sizes[0] == 1 << 20 and sizes[1] < 1 << 20

@@ -91,7 +91,7 @@ def test_another_question_or_folder_runs_as_usual(
 
 def test_an_early_failure_is_the_same_failure(tmp_path: Path) -> None:
     git = Git(tmp_path / "absent")
-    EARLY.start(git.command("rev-parse", "HEAD"))
+    EARLY.start(git, "rev-parse", "HEAD")
     with pytest.raises(GitError) as early:
         git.run("rev-parse", "HEAD")
     with pytest.raises(GitError) as late:
@@ -101,8 +101,9 @@ def test_an_early_failure_is_the_same_failure(tmp_path: Path) -> None:
 
 def test_an_early_walk_runs_below_the_scan_s_own_priority(tmp_path: Path) -> None:
     repo = _branchy(tmp_path / "repo", random_key())
-    command = Git(repo.root).command("log", "--format=%H", "--all")
-    EARLY.start(command)
+    git = Git(repo.root)
+    EARLY.start(git, "log", "--format=%H", "--all")
+    command = git.command("log", "--format=%H", "--all")
     process = EARLY._started[tuple(command)]
     niceness = os.getpriority(os.PRIO_PROCESS, process.pid)  # unreaped until taken: readable
     assert niceness == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
@@ -110,8 +111,9 @@ def test_an_early_walk_runs_below_the_scan_s_own_priority(tmp_path: Path) -> Non
 
 def test_what_nobody_asked_for_is_ended(tmp_path: Path) -> None:
     repo = _branchy(tmp_path / "repo", random_key())
-    command = Git(repo.root).command("log", "--format=%H", "--all")
-    EARLY.start(command)
+    git = Git(repo.root)
+    EARLY.start(git, "log", "--format=%H", "--all")
+    command = git.command("log", "--format=%H", "--all")
     process = EARLY._started[tuple(command)]
     EARLY.drop()
     assert process.poll() is not None
