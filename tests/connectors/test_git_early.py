@@ -99,22 +99,22 @@ def test_an_early_failure_is_the_same_failure(tmp_path: Path) -> None:
     assert str(early.value) == str(late.value) != ""
 
 
-def test_an_early_walk_runs_below_the_scan_s_own_priority(tmp_path: Path) -> None:
-    repo = _branchy(tmp_path / "repo", random_key())
-    git = Git(repo.root)
+def _started_walk(tmp_path: Path) -> tuple[list[str], subprocess.Popen[bytes]]:
+    """A walk started early (never asked for yet): its command and its process."""
+    git = Git(_branchy(tmp_path / "repo", random_key()).root)
     EARLY.start(git, "log", "--format=%H", "--all")
     command = git.command("log", "--format=%H", "--all")
-    process = EARLY._started[tuple(command)]
+    return command, EARLY._started[tuple(command)]
+
+
+def test_an_early_walk_runs_below_the_scan_s_own_priority(tmp_path: Path) -> None:
+    _, process = _started_walk(tmp_path)
     niceness = os.getpriority(os.PRIO_PROCESS, process.pid)  # unreaped until taken: readable
     assert niceness == min(os.getpriority(os.PRIO_PROCESS, 0) + 10, 19)
 
 
 def test_what_nobody_asked_for_is_ended(tmp_path: Path) -> None:
-    repo = _branchy(tmp_path / "repo", random_key())
-    git = Git(repo.root)
-    EARLY.start(git, "log", "--format=%H", "--all")
-    command = git.command("log", "--format=%H", "--all")
-    process = EARLY._started[tuple(command)]
+    command, process = _started_walk(tmp_path)
     EARLY.drop()
     assert process.poll() is not None
     assert EARLY.take(command) is None
