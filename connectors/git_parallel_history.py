@@ -106,16 +106,19 @@ def _next_result(results: Queue[_Result], processes: list[Any]) -> _Result:
     """The next result any reader sends. Once no reader runs and nothing more arrives, an
     error instead: a reader that died (killed, out of memory) ends the scan of history with
     a problem line, not a wait that never ends; what the others sent is kept."""
-    while True:
+    while any(process.exitcode is None for process in processes):
         try:
             return results.get(timeout=_POLL_SECONDS)
         except queue.Empty:
-            if any(process.exitcode is None for process in processes):
-                continue
-            stopped = [p.exitcode for p in processes if p.exitcode != 0]
-            if stopped:
-                return GitError(f"a history reader stopped unexpectedly (exit code {stopped[0]})")
-            return GitError("the history readers ended without sending every batch")
+            continue
+    try:  # a reader hands over all it sent before it ends: sent just before the last check
+        return results.get(block=False)
+    except queue.Empty:
+        pass
+    stopped = [p.exitcode for p in processes if p.exitcode != 0]
+    if stopped:
+        return GitError(f"a history reader stopped unexpectedly (exit code {stopped[0]})")
+    return GitError("the history readers ended without sending every batch")
 
 
 def _in_order(next_result: Callable[[], _Result], count: int, tally: Tally) -> Iterator[Matched]:
@@ -206,6 +209,16 @@ def _read_batches(
     finally:
         commits.close()
         history.close()
+        _hand_over(out)
+
+
+def _hand_over(out: Queue[_Result]) -> None:
+    """Waits until what the reader put has left it. A queue's feeder thread sends it, and
+    the exit handlers that would wait for that thread are skipped in a process forked by
+    one whose handlers already ran: the last batch would be lost (the scan reports a reader
+    that ended without it)."""
+    out.close()
+    out.join_thread()
 
 
 def _warm(stage: MatchStage) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import secrets
 import string
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,15 @@ def run_keysprawl(
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read or write the user's cache folder."""
     os.environ["KEYSPRAWL_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(autouse=True)
+def _exit_handlers_left_alone() -> Iterator[None]:
+    """No test runs this process's exit handlers: once they have run, multiprocessing takes
+    the process for one that is ending, and a history reader forked by a later test would not
+    wait for its results to leave it."""
+    yield
+    assert not multiprocessing.util._exiting, "a test ran the test process's exit handlers"
 
 
 @pytest.fixture

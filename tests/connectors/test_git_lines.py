@@ -285,6 +285,66 @@ def test_a_failure_reading_the_ref_graph_is_raised_where_the_graph_is_asked_for(
     assert _in_background(lambda: 42)() == 42
 
 
+def test_readers_hand_over_every_batch_before_they_end_whatever_their_exit_handlers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader's results leave it through a queue's feeder thread, which Python's exit
+    handlers would flush; a reader flushes it itself before it ends. Here the handlers are
+    marked as run already (as in a process whose handlers ran before it forked) and the
+    feeder is slow: every batch still arrives."""
+    import multiprocessing.util
+    import time
+    from multiprocessing.reduction import ForkingPickler
+
+    from connectors import git, git_parallel_history
+    from connectors.git import GitConnector, GitScanOptions
+
+    keys = {f"k{n}": random_key() for n in range(4)}
+    repo = Repo(tmp_path / "repo")
+    for n, value in enumerate(keys.values()):
+        repo.commit(f"c{n}", {f"f{n}.txt": f"key = {value}\n"})
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(git_parallel_history, "_MIN_BATCH", 1)
+    monkeypatch.setattr(multiprocessing.util, "_exiting", True)
+    dumps = ForkingPickler.dumps
+
+    def slow_dumps(obj: object, protocol: int | None = None) -> Any:
+        time.sleep(0.2)  # the feeder thread is still pickling when the reader is done
+        return dumps(obj, protocol)
+
+    monkeypatch.setattr(ForkingPickler, "dumps", slow_dumps)
+    result = engine.scan(
+        [GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=2))],
+        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+        classifier=setup.classifier(loaded),
+        jobs=2,
+    )
+    assert result.problems == []
+    assert {f.key_id for f in result.findings} == set(keys)
+
+
+def test_a_result_sent_as_the_last_reader_ends_is_still_taken() -> None:
+    """The wait for a result ends empty, and meanwhile the last reader sends its last batch
+    and ends: the batch is taken, not reported missing."""
+    import queue
+    from types import SimpleNamespace
+
+    from connectors.git_parallel_history import _next_result
+
+    reader = SimpleNamespace(exitcode=None)
+    last = (0, [], None)
+
+    class LateQueue:
+        def get(self, block: bool = True, timeout: float | None = None) -> object:
+            if reader.exitcode is None:
+                reader.exitcode = 0  # sent and ended just after this wait gave up
+                raise queue.Empty
+            return last
+
+    assert _next_result(LateQueue(), [reader]) is last  # type: ignore[arg-type]
+
+
 def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
