@@ -197,6 +197,12 @@ class EarlyAnswers:
         stdout, stderr = process.communicate()
         return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
+    def forget_started(self) -> None:
+        """In a forked child, what was started is its parent's: the child cannot wait for it,
+        and its output pipe reads as empty there (see _release_pipes_in_child). The child
+        asks git itself; what was answered already stays (a copy of the answer)."""
+        self._started = {}
+
     def drop(self) -> None:
         """Ends what was started and never asked for (the scan took another way)."""
         for process in self._started.values():
@@ -207,6 +213,7 @@ class EarlyAnswers:
 
 
 EARLY = EarlyAnswers()
+os.register_at_fork(after_in_child=EARLY.forget_started)
 
 
 def open_repository(path: Path) -> Git:

@@ -120,6 +120,27 @@ def test_what_nobody_asked_for_is_ended(tmp_path: Path) -> None:
     assert EARLY.take(command) is None
 
 
+def test_a_forked_reader_asks_git_itself_for_what_its_parent_started(tmp_path: Path) -> None:
+    """A history reader forked while a walk started early is still untaken gets git's
+    real answer, not the parent's process (which it cannot wait for, and whose output it
+    would read as empty)."""
+    import multiprocessing
+
+    command, _ = _started_walk(tmp_path)
+    git = Git(Path(command[2]))  # the command is git -C ROOT ...
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe(duplex=False)
+
+    def walk_in_child() -> None:
+        child_end.send(git.run("log", "--format=%H", "--all"))
+
+    child = context.Process(target=walk_in_child)
+    child.start()
+    walked = parent_end.recv()
+    child.join()
+    assert walked == git.run("log", "--format=%H", "--all") != b""  # the parent's own take
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
