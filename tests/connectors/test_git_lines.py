@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,30 @@ def test_a_failure_reading_the_ref_graph_is_raised_where_the_graph_is_asked_for(
     assert _in_background(lambda: 42)() == 42
 
 
+def _scan_by_two_readers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], engine.ScanResult]:
+    """Four commits, a key each, read by two history readers a batch a commit: the scan to
+    run once a test has set up what goes wrong."""
+    from connectors import git, git_parallel_history
+    from connectors.git import GitConnector, GitScanOptions
+
+    keys = {f"k{n}": random_key() for n in range(4)}
+    repo = Repo(tmp_path / "repo")
+    for n, value in enumerate(keys.values()):
+        repo.commit(f"c{n}", {f"f{n}.txt": f"key = {value}\n"})
+    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
+    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(git_parallel_history, "_MIN_BATCH", 1)
+    return partial(
+        engine.scan,
+        [GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=2))],
+        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
+        classifier=setup.classifier(loaded),
+        jobs=2,
+    )
+
+
 def test_readers_hand_over_every_batch_before_they_end_whatever_their_exit_handlers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -296,16 +321,7 @@ def test_readers_hand_over_every_batch_before_they_end_whatever_their_exit_handl
     import time
     from multiprocessing.reduction import ForkingPickler
 
-    from connectors import git, git_parallel_history
-    from connectors.git import GitConnector, GitScanOptions
-
-    keys = {f"k{n}": random_key() for n in range(4)}
-    repo = Repo(tmp_path / "repo")
-    for n, value in enumerate(keys.values()):
-        repo.commit(f"c{n}", {f"f{n}.txt": f"key = {value}\n"})
-    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
-    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(git_parallel_history, "_MIN_BATCH", 1)
+    scan = _scan_by_two_readers(tmp_path, monkeypatch)
     monkeypatch.setattr(multiprocessing.util, "_exiting", True)
     dumps = ForkingPickler.dumps
 
@@ -314,14 +330,9 @@ def test_readers_hand_over_every_batch_before_they_end_whatever_their_exit_handl
         return dumps(obj, protocol)
 
     monkeypatch.setattr(ForkingPickler, "dumps", slow_dumps)
-    result = engine.scan(
-        [GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=2))],
-        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
-        classifier=setup.classifier(loaded),
-        jobs=2,
-    )
+    result = scan()
     assert result.problems == []
-    assert {f.key_id for f in result.findings} == set(keys)
+    assert {f.key_id for f in result.findings} == {"k0", "k1", "k2", "k3"}
 
 
 def test_a_result_sent_as_the_last_reader_ends_is_still_taken() -> None:
@@ -353,16 +364,9 @@ def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
     import os
     import time
 
-    from connectors import git, git_parallel_history
-    from connectors.git import GitConnector, GitScanOptions
+    from connectors import git_parallel_history
 
-    keys = {f"k{n}": random_key() for n in range(4)}
-    repo = Repo(tmp_path / "repo")
-    for n, value in enumerate(keys.values()):
-        repo.commit(f"c{n}", {f"f{n}.txt": f"key = {value}\n"})
-    loaded = inventory.load(write_inventory(tmp_path / "inv.toml", keys))
-    monkeypatch.setattr(git, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(git_parallel_history, "_MIN_BATCH", 1)
+    scan = _scan_by_two_readers(tmp_path, monkeypatch)
     monkeypatch.setattr(git_parallel_history, "_POLL_SECONDS", 0.05)
     claim = git_parallel_history.Lanes.claim
 
@@ -374,12 +378,7 @@ def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
         return index
 
     monkeypatch.setattr(git_parallel_history.Lanes, "claim", dies_reading_batch_2)
-    result = engine.scan(
-        [GitConnector(str(repo.root), GitScanOptions(worktree=False, workers=2))],
-        detectors=setup.detector_spec(loaded, setup.MatchingOptions()),
-        classifier=setup.classifier(loaded),
-        jobs=2,
-    )
+    result = scan()
     assert [p.message for p in result.problems] == [
         "a history reader stopped unexpectedly (exit code 9)"
     ]
