@@ -362,21 +362,27 @@ def test_a_history_reader_that_dies_is_a_problem_not_a_hang(
     """A reader process killed mid-scan (out of memory, a signal): the scan ends with a
     problem line (exit 3) and keeps what the other batches found."""
     import os
-    import time
 
     from connectors import git_parallel_history
 
     scan = _scan_by_two_readers(tmp_path, monkeypatch)
     monkeypatch.setattr(git_parallel_history, "_POLL_SECONDS", 0.05)
     claim = git_parallel_history.Lanes.claim
+    read_batches = git_parallel_history._read_batches
+    sending: list[Any] = []  # in a reader: the queue its results leave by
+
+    def reading(*args: Any) -> None:
+        sending.append(args[6])
+        read_batches(*args)
 
     def dies_reading_batch_2(self: object, worker: int, *, steal: bool = True) -> int | None:
         index = claim(self, worker, steal=steal)  # type: ignore[arg-type]
         if index == 2:  # whichever reader takes it is killed while reading it
-            time.sleep(0.5)  # after what it sent before has left it (a queue's feeder thread)
+            git_parallel_history._hand_over(sending[0])  # after what it sent before has left
             os._exit(9)
         return index
 
+    monkeypatch.setattr(git_parallel_history, "_read_batches", reading)
     monkeypatch.setattr(git_parallel_history.Lanes, "claim", dies_reading_batch_2)
     result = scan()
     assert [p.message for p in result.problems] == [
