@@ -15,6 +15,7 @@ back to the scan's process cost more than the matching.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import queue
@@ -107,14 +108,10 @@ def _next_result(results: Queue[_Result], processes: list[Any]) -> _Result:
     error instead: a reader that died (killed, out of memory) ends the scan of history with
     a problem line, not a wait that never ends; what the others sent is kept."""
     while any(process.exitcode is None for process in processes):
-        try:
+        with contextlib.suppress(queue.Empty):
             return results.get(timeout=_POLL_SECONDS)
-        except queue.Empty:
-            continue
-    try:  # a reader hands over all it sent before it ends: sent just before the last check
-        return results.get(block=False)
-    except queue.Empty:
-        pass
+    with contextlib.suppress(queue.Empty):  # a reader hands over all it sent before it ends:
+        return results.get(block=False)  # sent just before the last check, it is here
     stopped = [p.exitcode for p in processes if p.exitcode != 0]
     if stopped:
         return GitError(f"a history reader stopped unexpectedly (exit code {stopped[0]})")
